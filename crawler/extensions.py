@@ -1,0 +1,63 @@
+"""Record each crawl run, with its counters, in the archive (`newsarchive runs` lists them)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage.db import archive_for_settings, session_scope
+from storage.repository import finish_run, start_run
+
+logger = logging.getLogger(__name__)
+
+
+def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The counters a run record keeps, from Scrapy's stats."""
+    statuses = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/")
+    }
+    return {
+        "pages_fetched": stats.get("response_received_count", 0),
+        "articles_new": stats.get("articles/new", 0),
+        "articles_updated": stats.get("articles/updated", 0),
+        "articles_unchanged": stats.get("articles/unchanged", 0),
+        "articles_duplicate": stats.get("dropped/duplicate_url", 0) + stats.get("dropped/already_archived", 0),
+        "dropped": {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("dropped/")},
+        "http_errors": {code: n for code, n in statuses.items() if code.isdigit() and int(code) >= 400},
+        "exceptions": stats.get("downloader/exception_count", 0),
+    }
+
+
+class RunRecorder:
+    def __init__(self, crawler) -> None:  # type: ignore[no-untyped-def]
+        self.crawler = crawler
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider) -> None:  # type: ignore[no-untyped-def]
+        try:
+            with session_scope(archive_for_settings(self.crawler.settings)) as session:
+                self.run_id = start_run(session, spider.name, getattr(spider, "site_id", "")).id
+        except SQLAlchemyError as exc:
+            logger.error("cannot record the run in the archive: %s", exc)
+
+    def spider_closed(self, spider, reason: str) -> None:  # type: ignore[no-untyped-def]
+        if self.run_id is None:
+            return
+        summary = run_summary(self.crawler.stats.get_stats())
+        try:
+            with session_scope(archive_for_settings(self.crawler.settings)) as session:
+                finish_run(session, self.run_id, reason, summary)
+        except SQLAlchemyError as exc:
+            logger.error("cannot record the end of run %s: %s", self.run_id, exc)

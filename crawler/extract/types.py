@@ -1,0 +1,53 @@
+"""Plain data returned by extraction: no Scrapy, no database."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+LinkKind = Literal["tag", "prev", "next", "related", "pager", "column"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link of the article page that points at something researchers follow: a tag, a sibling article, a page."""
+
+    url: str
+    text: str
+    kind: LinkKind
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    caption: str = ""
+
+
+@dataclass(slots=True)
+class Extracted:
+    """Everything one article page yields; a field that could not be found stays empty/None."""
+
+    url: str
+    title: str = ""
+    subtitle: str = ""
+    published: datetime | None = None
+    source: str | None = None
+    author: list[str] = field(default_factory=list)
+    editor: list[str] = field(default_factory=list)
+    body: str = ""
+    images: list[Image] = field(default_factory=list)
+    column: str = ""
+    tags: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    canonical_url: str | None = None
+    #: URLs of the following pages of a multi-page article (page 2, 3, … in order), excluding this one.
+    next_pages: list[str] = field(default_factory=list)
+    #: which rule produced each field, e.g. {"title": "h1", "published": "info-line"}
+    rules: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape used by `newsarchive extract` and export (ISO 8601 with offset)."""
+        data = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        return data

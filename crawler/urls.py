@@ -1,0 +1,70 @@
+"""Which links a crawl follows: same registered domain, no binaries, no URL traps."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import tldextract
+
+# Offline: use the public suffix list bundled with tldextract, never fetch one.
+_extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+BINARY_EXT = re.compile(
+    r"\.(jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|gz|tar|exe|apk|dmg|mp[34]|avi|mov|"
+    r"wmv|flv|swf|wav|css|js|json|xml|txt)$",
+    re.I,
+)
+TRAP_PATH = re.compile(
+    r"(calendar|/search|search\.|login|logon|register|signin|passport|/member|/user/|print|/comment|"
+    r"javascript:|mailto:|/tag/.*/\d{3,}|/api/|/wap/|/m/)",
+    re.I,
+)
+TRAP_QUERY_KEYS = re.compile(r"^(q|kw|keyword|keywords|wd|searchword|date|year|month|day|print|action|sort|order)$", re.I)
+MAX_URL_LENGTH = 300
+MAX_QUERY_PARAMS = 3
+
+
+@lru_cache(maxsize=4096)
+def registered_domain(url_or_host: str) -> str:
+    """`news.example.cn` and `www.example.cn` both give `example.cn`; an IP address stays itself."""
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+    host = (host or "").lower()
+    ext = _extract(host)
+    return ext.top_domain_under_public_suffix or host
+
+
+def is_trap(url: str) -> bool:
+    """Calendars, search results, print views, logins and query-string explosions are never worth a fetch."""
+    if len(url) > MAX_URL_LENGTH:
+        return True
+    parts = urlsplit(url)
+    if TRAP_PATH.search(parts.path) or TRAP_PATH.search(parts.query):
+        return True
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    return len(params) > MAX_QUERY_PARAMS or any(TRAP_QUERY_KEYS.match(k) for k, _ in params)
+
+
+def followable(url: str, domains: frozenset[str]) -> bool:
+    """An http(s) page on one of the crawl's registered domains that is neither a binary nor a trap."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    if BINARY_EXT.search(parts.path):
+        return False
+    if registered_domain(parts.hostname or "") not in domains:
+        return False
+    return not is_trap(url)
+
+
+def absolute_links(hrefs: list[str], base_url: str) -> list[str]:
+    """Resolve hrefs against the page, dropping fragments and duplicates, keeping order."""
+    out: dict[str, None] = {}
+    for href in hrefs:
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(base_url, href).split("#", 1)[0]
+        out.setdefault(url, None)
+    return list(out)

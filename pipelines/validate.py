@@ -1,0 +1,43 @@
+"""Drop pages that are not articles, always with a counted reason (stats `dropped/<reason>`)."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+from crawler.items import ArticleItem
+
+MIN_BODY_CHARS = 40
+
+
+def drop(crawler, reason: str, detail: str) -> DropItem:  # type: ignore[no-untyped-def]
+    """Count the reason in the crawl stats and build the DropItem that says it."""
+    if crawler is not None:
+        crawler.stats.inc_value(f"dropped/{reason}")
+    return DropItem(f"{reason}: {detail}")
+
+
+def rejection(item: ArticleItem) -> str | None:
+    """Why this item is not an article worth archiving, or None when it is."""
+    ex = item.extracted
+    if not ex.title.strip():
+        return "no_title"
+    if len(ex.body.strip()) < MIN_BODY_CHARS:
+        return "short_body"
+    return None
+
+
+class ValidatePipeline:
+    def __init__(self, crawler=None) -> None:  # type: ignore[no-untyped-def]
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+        return cls(crawler)
+
+    def process_item(self, item):  # type: ignore[no-untyped-def]
+        if not isinstance(item, ArticleItem):
+            return item
+        reason = rejection(item)
+        if reason:
+            raise drop(self.crawler, reason, item.url)
+        return item
