@@ -1,0 +1,89 @@
+"""Load the saved-page fixture corpus under tests/fixtures/pages/<family>/<case>/ (see its README.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+PAGES_DIR = Path(__file__).parent / "fixtures" / "pages"
+
+#: the four files every case directory holds
+CASE_FILES = ("body.bin", "headers.json", "meta.json", "expected.json")
+
+#: every key expected.json must have; the replay test compares each of them with the extractor's output
+EXPECTED_KEYS = (
+    "title",
+    "subtitle",
+    "published",
+    "source",
+    "author",
+    "editor",
+    "body",
+    "tags",
+    "links",
+    "column",
+    "canonical_url",
+    "next_pages",
+)
+
+#: the link kinds the corpus labels; other kinds (e.g. "column" for breadcrumb links) are not part of it
+LINK_KINDS = frozenset({"tag", "prev", "next", "related", "pager"})
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureCase:
+    """One saved response and what a correct extractor must make of it."""
+
+    id: str  # "<family>/<case>", e.g. "phpcms/empty-source"
+    dir: Path
+    body: bytes
+    headers: dict[str, str]
+    url: str
+    fetched_at: datetime  # aware
+    status: int
+    expected: dict[str, Any]
+
+
+def case_dirs(root: Path = PAGES_DIR) -> list[Path]:
+    """Every <family>/<case> directory under root, sorted."""
+    return sorted(d for family in root.iterdir() if family.is_dir() for d in family.iterdir() if d.is_dir())
+
+
+def load_case(path: Path, root: Path = PAGES_DIR) -> FixtureCase:
+    """Read one case directory; raises if a file is missing or fetched_at is naive."""
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    fetched_at = datetime.fromisoformat(meta["fetched_at"])
+    if fetched_at.tzinfo is None:
+        raise ValueError(f"{path}: meta.json fetched_at must carry an offset, got {meta['fetched_at']!r}")
+    return FixtureCase(
+        id=path.relative_to(root).as_posix(),
+        dir=path,
+        body=(path / "body.bin").read_bytes(),
+        headers=json.loads((path / "headers.json").read_text(encoding="utf-8")),
+        url=meta["url"],
+        fetched_at=fetched_at,
+        status=int(meta.get("status", 200)),
+        expected=json.loads((path / "expected.json").read_text(encoding="utf-8")),
+    )
+
+
+def load_cases(root: Path = PAGES_DIR) -> list[FixtureCase]:
+    """All cases under root, sorted by id."""
+    return [load_case(d, root) for d in case_dirs(root)]
+
+
+def header_charset(headers: dict[str, str]) -> str | None:
+    """The charset parameter of the Content-Type header (any key case), lower-cased; None when absent."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    if not content_type:
+        return None
+    msg = Message()
+    msg["Content-Type"] = content_type
+    charset = msg.get_param("charset")
+    if not isinstance(charset, str):
+        return None
+    return charset.strip().strip("'\"").lower() or None
