@@ -1,0 +1,174 @@
+"""Extraction benchmark: ours vs GNE vs trafilatura on the same pages in the same run, then the scorer.
+
+    python3 benchmarks/extraction.py [--manifest M] [--out DIR] [--scorer PATH] [--only ours,gne,trafilatura]
+
+Writes one predictions JSONL per extractor into ``--out`` (id, title, published, author, editor, source,
+body, ms), runs the scorer over them and prints its table, the median ms/page of each extractor and the
+ratio ours/trafilatura. Extractors that are not importable are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crawler.extract import extract_article  # noqa: E402
+from crawler.extract.encoding import decode_html  # noqa: E402
+from crawler.extract.manifest import _fetched_at  # noqa: E402
+
+DEFAULT_MANIFEST = Path("/work/shared/eval/dev/manifest.jsonl")
+DEFAULT_SCORER = (ROOT / ".." / "shared" / "eval" / "score.py").resolve()
+
+Predictor = Callable[[str, str, datetime], dict]
+
+
+def _ours(text: str, url: str, fetched_at: datetime) -> dict:
+    result = extract_article(text, url, fetched_at)
+    return {
+        "title": result.title,
+        "published": result.published.isoformat() if result.published else None,
+        "author": result.author,
+        "editor": result.editor,
+        "source": result.source,
+        "body": result.body,
+    }
+
+
+def _gne() -> Predictor | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from gne import GeneralNewsExtractor
+    except Exception:  # optional comparison
+        return None
+    extractor = GeneralNewsExtractor()
+
+    def run(text: str, url: str, fetched_at: datetime) -> dict:
+        try:
+            res = extractor.extract(text, host=url or "", noise_node_list=None)
+        except Exception:
+            return {}
+        return {
+            "title": res.get("title"),
+            "published": res.get("publish_time"),
+            "author": res.get("author"),
+            "body": res.get("content"),
+        }
+
+    return run
+
+
+def _trafilatura() -> Predictor | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import trafilatura
+    except Exception:
+        return None
+
+    def run(text: str, url: str, fetched_at: datetime) -> dict:
+        try:
+            res = trafilatura.bare_extraction(text, url=url or None, with_metadata=True)
+        except Exception:
+            return {}
+        if res is None:
+            return {}
+        if not isinstance(res, dict):
+            res = res.as_dict() if hasattr(res, "as_dict") else vars(res)
+        return {
+            "title": res.get("title"),
+            "published": res.get("date"),
+            "author": res.get("author"),
+            "source": res.get("sitename"),
+            "body": res.get("text"),
+        }
+
+    return run
+
+
+def load_pages(manifest: Path) -> list[tuple[str, str, str, datetime]]:
+    pages = []
+    with manifest.open(encoding="utf-8") as fh:
+        for raw in fh:
+            if not raw.strip():
+                continue
+            row = json.loads(raw)
+            path = manifest.parent / row["html_path"]
+            text, _ = decode_html(path.read_bytes(), row.get("declared_charset"))
+            pages.append((row["id"], text, row.get("url") or "", _fetched_at(path)))
+    return pages
+
+
+def run_one(name: str, fn: Predictor, pages: list, out_dir: Path) -> list[float]:
+    times: list[float] = []
+    path = out_dir / f"{name}.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for pid, text, url, fetched_at in pages:
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pred = fn(text, url, fetched_at)
+            ms = (time.perf_counter() - start) * 1000
+            times.append(ms)
+            row = {"id": pid, "title": None, "published": None, "author": None, "editor": None, "source": None,
+                   "body": None}
+            row.update({k: v for k, v in pred.items() if k in row})
+            row["ms"] = round(ms, 2)
+            fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
+    ap.add_argument("--only", default="ours,gne,trafilatura", help="comma-separated extractors to run")
+    args = ap.parse_args(argv)
+
+    pages = load_pages(args.manifest)
+    args.out.mkdir(parents=True, exist_ok=True)
+    wanted = set(args.only.split(","))
+    extractors: dict[str, Predictor] = {}
+    if "ours" in wanted:
+        extractors["ours"] = _ours
+    if "gne" in wanted and (gne := _gne()) is not None:
+        extractors["gne"] = gne
+    if "trafilatura" in wanted and (traf := _trafilatura()) is not None:
+        extractors["trafilatura"] = traf
+
+    medians: dict[str, float] = {}
+    for name, fn in extractors.items():
+        fn(*pages[0][1:]) if pages else None  # warm-up: imports and caches are not page time
+        medians[name] = statistics.median(run_one(name, fn, pages, args.out)) if pages else 0.0
+
+    specs = [f"{name}={args.out / (name + '.jsonl')}" for name in extractors]
+    if args.scorer.exists():
+        cmd = [sys.executable, str(args.scorer), "--manifest", str(args.manifest), *specs]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        print(proc.stdout, end="")
+        if proc.returncode:
+            print(proc.stderr, file=sys.stderr)
+    else:
+        print(f"scorer not found: {args.scorer}", file=sys.stderr)
+    print()
+    for name, ms in medians.items():
+        print(f"median ms/page {name:<12} {ms:8.2f}")
+    if "ours" in medians and medians.get("trafilatura"):
+        print(f"ratio ours/trafilatura      {medians['ours'] / medians['trafilatura']:8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

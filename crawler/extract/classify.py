@@ -1,0 +1,119 @@
+# ruff: noqa: RUF001
+"""Tell article pages from list pages: URL shape plus a few cheap cues from the markup. Pure and fast."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from crawler.extract.dom import HtmlElement, parse_html, remove_tags, tag_of
+
+PageKind = Literal["article", "list", "other"]
+
+_ARTICLE_URL = re.compile(
+    r"/(?:19|20)\d{2}[-/_]?[01]\d[-/_]?[0-3]\d/[^/]*\d[^/]*\.s?html?$"  # /2015/0706/123.html, /2015-07/06/c_1.htm
+    r"|/(?:19|20)\d{2}/[01]\d[0-3]\d/\w+\.\w+$"
+    r"|[/_]t(?:19|20)\d{6}_\d+\.s?html?$"  # TRS t20150706_123.html
+    r"|/content_\d+\.s?html?$|/c_\d+\.s?html?$|/art/\d{4}/\d+/\d+/art_\d+_\d+\.html$"  # Hanweb
+    r"|/(?:show|view|detail|article|content|news|info)[-_/]?\w*?[-_/=]\d{3,}(?:\.\w+)?$"
+    r"|/\d{5,}\.s?html?$|/n\d{6,}\.shtml$|/a/\d+_\d+$|[?&](?:id|aid|articleid|newsid|contentid)=\d{3,}",
+    re.I,
+)
+_LIST_URL = re.compile(
+    r"/(?:list|lists|index|node|column|channel|category|catalog|more|search|tag|tags)(?:[-_/]\w*)?(?:\.\w+)?$"
+    r"|/list[-_]\d+|/index_\d+\.s?html?$|/node_\d+\.htm|/$|^https?://[^/]+$|[?&](?:page|p|pageno)=\d+$",
+    re.I,
+)
+_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_PUNCT = re.compile(r"[，。！？；：、“”]")
+
+
+def _root_of(doc: Any) -> HtmlElement | None:
+    if isinstance(doc, HtmlElement):
+        return doc
+    root = getattr(doc, "root", None)  # parsel.Selector
+    if isinstance(root, HtmlElement):
+        return root
+    if root is not None and hasattr(root, "iter"):
+        return root  # type: ignore[no-any-return]
+    if isinstance(doc, bytes):
+        from crawler.extract.encoding import decode_html
+
+        doc = decode_html(doc)[0]
+    if isinstance(doc, str):
+        root = parse_html(doc)
+        remove_tags(root)
+        return root
+    text = getattr(doc, "text", None)  # scrapy Response
+    if isinstance(text, str):
+        root = parse_html(text)
+        remove_tags(root)
+        return root
+    return None
+
+
+def page_kind(html_or_selector: Any, url: str | None = "") -> PageKind:
+    """'article', 'list' or 'other' for a page (str/bytes, parsel Selector, lxml tree or response)."""
+    try:
+        return _page_kind(html_or_selector, url or "")
+    except Exception:  # classification must never break a crawl
+        return "other"
+
+
+def _page_kind(doc: Any, url: str) -> PageKind:
+    score = 0.0
+    path = re.sub(r"^[a-z]+://", "", url, flags=re.I)
+    if _ARTICLE_URL.search(url):
+        score += 2.0
+    elif _LIST_URL.search(url) or "/" not in path.rstrip("/"):
+        score -= 2.0
+    root = _root_of(doc)
+    if root is None:
+        return "article" if score > 0 else "other"
+    body = root.find("body")
+    if body is None:
+        body = root
+    short_links = 0
+    link_chars = 0
+    for a in body.iter("a"):
+        text = "".join(a.itertext()).strip()
+        link_chars += len(text)
+        if 4 <= len(text) <= 40:
+            short_links += 1
+    longest = 0
+    total = 0
+    punct_blocks = 0
+    for el in body.iter("p", "div", "td", "article", "section"):
+        own = (el.text or "") + "".join((c.tail or "") for c in el if tag_of(c) != "a")
+        own = own.strip()
+        total += len(own)
+        if len(own) > longest:
+            longest = len(own)
+        if len(own) >= 60 and len(_PUNCT.findall(own)) >= 3:
+            punct_blocks += 1
+    text_chars = total
+    if longest >= 200 or punct_blocks >= 3:
+        score += 2.0
+    elif longest >= 80:
+        score += 0.5
+    h1 = body.find(".//h1")
+    if h1 is not None:
+        near = []
+        node = h1
+        for _ in range(4):
+            node = node.getnext()
+            if node is None:
+                break
+            near.append("".join(node.itertext()))
+        if _DATE.search(" ".join(near)[:400]):
+            score += 1.5
+    if short_links >= 25 and link_chars > 1.5 * max(text_chars, 1) and punct_blocks < 3:
+        score -= 2.5
+    dated_links = sum(1 for el in body.iter("li") if _DATE.search("".join(el.itertext())[:80]))
+    if dated_links >= 8 and punct_blocks < 3:
+        score -= 1.5
+    if score >= 1.5:
+        return "article"
+    if score <= -1.0 or (short_links >= 15 and longest < 120):
+        return "list"
+    return "other"
