@@ -25,7 +25,7 @@ def run_crawl(db_url: str, spider_kwargs: dict[str, Any], settings: dict[str, An
     project.set("ARCHIVE_DB_URL", db_url, priority="cmdline")
     for key, value in (settings or {}).items():
         project.set(key, value, priority="cmdline")
-    process = CrawlerProcess(project, install_root_handler=False)
+    process = CrawlerProcess(project)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, **spider_kwargs)
     process.start()

@@ -1,0 +1,86 @@
+"""The `newsarchive` command as a user runs it: demo, extract, search, show, export."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import main
+from tests.fixture_pages import load_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def newsarchive(*args: str, db: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env_db = ["--db", db] if db else []
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *env_db, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_extract_prints_the_json_of_one_saved_gbk_page(tmp_path, capsys):
+    case = next(c for c in load_cases() if c.id == "dedecms/gbk-no-charset")
+    page = tmp_path / "page.html"
+    page.write_bytes(case.body)
+    assert main(["extract", str(page), "--url", case.url, "--fetched-at", case.fetched_at.isoformat()]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["title"] == case.expected["title"]
+    assert data["published"] == case.expected["published"]
+    assert data["url"] == case.url
+
+
+def test_extract_manifest_writes_one_prediction_per_line_with_its_id(tmp_path):
+    cases = load_cases()[:3]
+    manifest = tmp_path / "manifest.jsonl"
+    with manifest.open("w", encoding="utf-8") as fh:
+        for n, case in enumerate(cases):
+            (tmp_path / f"{n}.html").write_bytes(case.body)
+            fh.write(json.dumps({"id": f"case-{n}", "html_path": f"{n}.html", "url": case.url}) + "\n")
+    out = tmp_path / "preds.jsonl"
+    assert main(["extract", "--manifest", str(manifest), "--out", str(out)]) == 0
+    preds = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [p["id"] for p in preds] == ["case-0", "case-1", "case-2"]
+    assert [p["title"] for p in preds] == [c.expected["title"] for c in cases]
+
+
+def test_show_names_a_missing_article_without_a_traceback(sqlite_url, capsys):
+    assert main(["--db", sqlite_url, "show", "http://nowhere.example.cn/1.html"]) == 1
+    assert "no article" in capsys.readouterr().err
+
+
+def test_unreachable_database_gives_a_clear_message(tmp_path):
+    result = newsarchive("search", "平安", db=f"sqlite:///{tmp_path}/missing-dir/archive.db")
+    assert result.returncode == 1
+    assert "cannot use the archive" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_demo_crawls_the_bundled_site_into_a_fresh_archive_and_is_queryable(tmp_path):
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = newsarchive("demo", db=db, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "new articles" in result.stdout
+
+    exported = newsarchive("export", "--format", "jsonl", db=db, cwd=tmp_path)
+    articles = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(articles) >= 36
+    assert len({a["canonical_url"] for a in articles}) == len(articles)
+    gbk = [a for a in articles if "/a/" in a["url"]]
+    assert gbk, "the GBK DedeCMS section was archived"
+    assert all("\ufffd" not in a["body"] for a in articles), "no mojibake in any body"
+    assert all(a["published"] and a["published"].endswith("+08:00") for a in articles)
+
+    again = newsarchive("demo", db=db, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    recount = newsarchive("export", db=db, cwd=tmp_path).stdout.splitlines()
+    assert len(recount) == len(articles), "a second crawl stores nothing twice"
