@@ -13,6 +13,7 @@ PageKind = Literal["article", "list", "other"]
 _ARTICLE_URL = re.compile(
     r"/(?:19|20)\d{2}[-/_]?[01]\d[-/_]?[0-3]\d/[^/]*\d[^/]*\.s?html?$"  # /2015/0706/123.html, /2015-07/06/c_1.htm
     r"|/(?:19|20)\d{2}/[01]\d[0-3]\d/\w+\.\w+$"
+    r"|/(?:19|20)\d{2}/[a-z]+_[01]\d[0-3]\d/\d+\.s?html?$"  # PHPCMS /html/2015/shehui_0706/123.html
     r"|[/_]t(?:19|20)\d{6}_\d+\.s?html?$"  # TRS t20150706_123.html
     r"|/content_\d+\.s?html?$|/c_\d+\.s?html?$|/art/\d{4}/\d+/\d+/art_\d+_\d+\.html$"  # Hanweb
     r"|/(?:show|view|detail|article|content|news|info)[-_/]?\w*?[-_/=]\d{3,}(?:\.\w+)?$"
@@ -83,6 +84,7 @@ def _page_kind(doc: Any, url: str) -> PageKind:
     longest = 0
     total = 0
     punct_blocks = 0
+    prose_chars = 0  # text of blocks that read like sentences: an article spreads it over several short paragraphs
     for el in body.iter("p", "div", "td", "article", "section"):
         own = (el.text or "") + "".join((c.tail or "") for c in el if tag_of(c) != "a")
         own = own.strip()
@@ -91,14 +93,16 @@ def _page_kind(doc: Any, url: str) -> PageKind:
             longest = len(own)
         if len(own) >= 60 and len(_PUNCT.findall(own)) >= 3:
             punct_blocks += 1
+        if len(own) >= 20 and _PUNCT.search(own):
+            prose_chars += len(own)
     text_chars = total
-    if longest >= 200 or punct_blocks >= 3:
+    if longest >= 200 or punct_blocks >= 3 or prose_chars >= 300:
         score += 2.0
     elif longest >= 80:
         score += 0.5
     h1 = body.find(".//h1")
     if h1 is not None:
-        near = []
+        near = ["".join(h1.itertext())]  # PHPCMS puts the date line inside the h1
         node = h1
         for _ in range(4):
             node = node.getnext()
