@@ -1,8 +1,16 @@
-"""Drop an article the archive (or this run) already holds under the same canonical URL."""
+"""Drop an article this run already saw, or one the archive already holds, under the same canonical URL.
+
+URLs compare by scheme-less canonical key (tracking parameters, index.html, default ports and http/https folded);
+the database's unique constraint on that key backs this check. Identical content at a new URL and near-duplicates
+are not dropped here: the store pipeline records the URL with the archived article, or clusters the copy.
+A re-fetch of an archived article (`item.extra["refetch"]`, from the crawl's refetch window) passes on, so the
+store can tell unchanged from updated content.
+"""
 
 from __future__ import annotations
 
 from crawler.items import ArticleItem
+from pipelines.normalize import url_key
 from pipelines.validate import drop
 from storage.db import archive_for_settings, session_scope
 from storage.repository import archived_urls
@@ -21,13 +29,14 @@ class DedupePipeline:
 
     def process_item(self, item):  # type: ignore[no-untyped-def]
         if not isinstance(item, ArticleItem):
-            return item
-        key = item.canonical_url
+            return item  # WithdrawnItem and others go on to the store
+        key = url_key(item.canonical_url or item.url)
         if key in self.seen:
-            raise drop(self.crawler, "duplicate_url", key)
-        with session_scope(archive_for_settings(self.crawler.settings)) as session:
-            if archived_urls(session, [key]):
-                self.seen.add(key)
-                raise drop(self.crawler, "already_archived", key)
+            raise drop(self.crawler, "duplicate_url", item.canonical_url)
         self.seen.add(key)
+        if item.extra.get("refetch"):
+            return item
+        with session_scope(archive_for_settings(self.crawler.settings)) as session:
+            if archived_urls(session, [item.canonical_url or item.url]):
+                raise drop(self.crawler, "already_archived", item.canonical_url)
         return item

@@ -23,9 +23,16 @@ def canonical_url(url: str) -> str:
     port = parts.port
     if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)])
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, v) for k, v in params if not TRACKING_PARAMS.match(k)])
     path = INDEX_PAGE.sub("/", parts.path or "/")
     return canonicalize_url(urlunsplit((parts.scheme.lower(), host, path, query, "")))
+
+
+def url_key(url: str) -> str:
+    """The canonical URL without its scheme, so http:// and https:// copies of a page share one key."""
+    canonical = canonical_url(url)
+    return canonical.split(":", 1)[1] if "://" in canonical else canonical
 
 
 def clean_text(text: str) -> str:

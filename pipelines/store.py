@@ -1,4 +1,4 @@
-"""Store an article, its links, tags and raw captures in the archive."""
+"""Store an article, its URLs, captures, version and story cluster in the archive; mark withdrawn articles."""
 
 from __future__ import annotations
 
@@ -6,38 +6,70 @@ import logging
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, WithdrawnItem
 from pipelines.validate import drop
+from storage.clusters import StoryIndex
 from storage.db import archive_for_settings, session_scope
-from storage.repository import add_article
+from storage.repository import StoreResult, mark_withdrawn, save_item
 
 logger = logging.getLogger(__name__)
+
+#: stats counter per store outcome
+OUTCOME_STAT = {
+    "new": "articles/new",
+    "same_content": "articles/duplicate_content",
+    "unchanged": "articles/unchanged",
+    "updated": "articles/updated",
+}
 
 
 class StorePipeline:
     """One transaction per article, so a crash or Ctrl-C never leaves half an article behind.
 
-    A unique-constraint clash (another process stored the same URL first) becomes a counted drop; an
-    unreachable database keeps the item in memory and retries when the spider closes, saying so loudly.
+    A unique-constraint clash (another process stored the same URL first) is retried once against the winner, so a
+    race ends as "unchanged" or "updated", not as a crash; an unreachable database keeps the item in memory and
+    retries when the spider closes, saying so loudly. Near-duplicates are clustered with an LSH index loaded from
+    the archive's stored signatures on first use.
     """
 
     def __init__(self, crawler) -> None:  # type: ignore[no-untyped-def]
         self.crawler = crawler
         self.pending: list[ArticleItem] = []
+        self.stories: StoryIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
         return cls(crawler)
 
-    def _save(self, item: ArticleItem) -> int:
-        with session_scope(archive_for_settings(self.crawler.settings)) as session:
-            return add_article(session, item).id
+    def _archive(self):  # type: ignore[no-untyped-def]
+        return archive_for_settings(self.crawler.settings)
+
+    def _save(self, item: ArticleItem) -> StoreResult:
+        if self.stories is None:
+            with session_scope(self._archive()) as session:
+                self.stories = StoryIndex().load(session)
+        return save_item(self._archive(), item, self.stories)
+
+    def _count(self, item: ArticleItem, result: StoreResult) -> None:
+        item.extra["article_id"] = result.article_id
+        item.extra["store"] = result.outcome
+        if result.changed:
+            item.extra["changed"] = result.changed
+        self.crawler.stats.inc_value(OUTCOME_STAT[result.outcome])
+
+    def _withdrawn(self, item: WithdrawnItem) -> WithdrawnItem:
+        with session_scope(self._archive()) as session:
+            article_id = mark_withdrawn(session, item.url, item.status, item.fetched_at)
+        self.crawler.stats.inc_value("articles/withdrawn" if article_id else "articles/withdrawn_unknown")
+        return item
 
     def process_item(self, item):  # type: ignore[no-untyped-def]
+        if isinstance(item, WithdrawnItem):
+            return self._withdrawn(item)
         if not isinstance(item, ArticleItem):
             return item
         try:
-            item.extra["article_id"] = self._save(item)
+            result = self._save(item)
         except IntegrityError as exc:
             raise drop(self.crawler, "duplicate_url", item.canonical_url) from exc
         except OperationalError as exc:
@@ -45,15 +77,14 @@ class StorePipeline:
             logger.error("archive unavailable, keeping %s to retry at the end: %s", item.url, exc.orig)
             self.pending.append(item)
             return item
-        self.crawler.stats.inc_value("articles/new")
+        self._count(item, result)
         return item
 
     def close_spider(self) -> None:
         still_failing = []
         for item in self.pending:
             try:
-                self._save(item)
-                self.crawler.stats.inc_value("articles/new")
+                self._count(item, self._save(item))
             except IntegrityError:
                 self.crawler.stats.inc_value("dropped/duplicate_url")
             except OperationalError:

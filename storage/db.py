@@ -46,11 +46,20 @@ def upgrade(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-
-
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # A batch migration rebuilds a table (copy, drop, rename); with foreign keys on, dropping `articles`
+            # would cascade into links, tags and captures. The pragma only takes effect outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 def open_archive(url: str | None = None, *, migrate: bool = True) -> sessionmaker[Session]:
     """An engine for the archive, migrated to the current schema, wrapped in a session factory."""

@@ -1,4 +1,5 @@
-"""The archive's tables: captures (raw responses), articles, their links and tags, and crawl runs.
+"""The archive's tables: payloads and captures (raw responses), articles with their URLs, versions, story
+clusters, links and tags, and crawl runs.
 
 Times are stored as UTC. SQLite has no timezone type, so `UTCDateTime` converts aware datetimes to
 naive UTC on the way in and gives aware UTC back on the way out; PostgreSQL gets `timestamptz`.
@@ -6,11 +7,13 @@ naive UTC on the way in and gives aware UTC back on the way out; PostgreSQL gets
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -21,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -59,7 +63,24 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Payload(Base):
+    """A response body as received, stored once however many captures share it (zlib-compressed)."""
+
+    __tablename__ = "payloads"
+
+    #: sha256 (hex) of the body as received
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    #: "zlib" or "none"
+    compression: Mapped[str] = mapped_column(String(10), default="zlib")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @property
+    def body(self) -> bytes:
+        return zlib.decompress(self.data) if self.compression == "zlib" else self.data
 
 
 class Capture(Base):
@@ -71,18 +92,24 @@ class Capture(Base):
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
     page_no: Mapped[int] = mapped_column(Integer, default=1)
     site: Mapped[str] = mapped_column(String(200), index=True)
+    #: the URL requested, and the URL that answered after redirects
     url: Mapped[str] = mapped_column(Text)
     final_url: Mapped[str] = mapped_column(Text)
     status: Mapped[int] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    #: sha256 of the body as received
-    digest: Mapped[str] = mapped_column(String(64), index=True)
+    #: sha256 of the body as received: the payload's key
+    digest: Mapped[str] = mapped_column(ForeignKey("payloads.digest"), index=True)
     declared_charset: Mapped[str | None] = mapped_column(String(40))
     encoding: Mapped[str | None] = mapped_column(String(40))
-    fetched_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
 
     article: Mapped[Article | None] = relationship(back_populates="captures")
+    payload: Mapped[Payload] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def body(self) -> bytes:
+        """The raw body bytes, byte-exact as received."""
+        return self.payload.body
 
 
 class Article(Base):
@@ -112,6 +139,17 @@ class Article(Base):
     fetched_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: the current version number (article_versions keeps every one)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: the story cluster this copy belongs to (every copy of a syndicated story shares it)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+    #: the earliest published copy of its story
+    is_original: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: set when the page later answered 404/410 or redirected to a "deleted" page
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_status: Mapped[int | None] = mapped_column(Integer)
+    #: MinHash signature of the body's character shingles (see storage.clusters), to rebuild the LSH index
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     links: Mapped[list[ArticleLink]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleLink.position"
@@ -119,7 +157,68 @@ class Article(Base):
     tags: Mapped[list[ArticleTag]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleTag.position"
     )
-    captures: Mapped[list[Capture]] = relationship(back_populates="article", order_by="Capture.page_no")
+    captures: Mapped[list[Capture]] = relationship(
+        back_populates="article", order_by="[Capture.fetched_at, Capture.page_no]"
+    )
+    urls: Mapped[list[ArticleUrl]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleUrl.id"
+    )
+    versions: Mapped[list[ArticleVersion]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleVersion.version"
+    )
+    story: Mapped[Story | None] = relationship(back_populates="articles")
+
+
+class ArticleUrl(Base):
+    """Every URL an article was found at, by scheme-less canonical key: the database refuses a key twice."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    #: canonical URL without its scheme (http and https fold together)
+    url_key: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="urls")
+
+
+class ArticleVersion(Base):
+    """One state of an article: a snapshot of its fields, the captures it came from, what changed and why."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    capture_ids: Mapped[list[Any]] = mapped_column(default=list)
+    #: names of the fields that differ from the previous version
+    changed: Mapped[list[Any]] = mapped_column(default=list)
+    #: "crawl", "recrawl", "reextract" or "migration"
+    reason: Mapped[str] = mapped_column(String(20), default="crawl")
+    extractor_version: Mapped[str] = mapped_column(String(40))
+    fetched_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="versions")
+
+
+class Story(Base):
+    """A cluster of near-duplicate copies of one story, syndicated by several sites."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the 来源 most copies declare
+    source: Mapped[str | None] = mapped_column(Text)
+    #: the earliest published copy (also flagged `articles.is_original`)
+    original_article_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="story", order_by="Article.id")
 
 
 class ArticleLink(Base):

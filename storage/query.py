@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Article, ArticleTag, CrawlRun
+from storage.search import TextPlan, fts_condition, fts_rank, fts_table, matching_ids, plan_text
+
+SORTS = ("published", "relevance")
 
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What a researcher narrows the archive by; every field is optional."""
+    """What a researcher narrows the archive by; every field is optional.
+
+    `text` uses the syntax of storage.search (words ANDed, "phrases", -excluded). Date ranges are half-open:
+    `since <= published < until`, `fetched_since <= fetched_at < fetched_until`.
+    """
 
     text: str | None = None
     site: str | None = None
@@ -23,49 +30,150 @@ class Filters:
     since: datetime | None = None
     until: datetime | None = None
     tag: str | None = None
+    author: str | None = None
+    column: str | None = None
+    fetched_since: datetime | None = None
+    fetched_until: datetime | None = None
+    #: "published" (newest first) or "relevance" (best match first, then newest)
+    sort: str = "published"
+    #: one row per story cluster (syndicated copies collapse to the original, or the first matching copy)
+    collapse: bool = False
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclass
+class SearchPage:
+    articles: list[Article]
+    #: things the user should know, e.g. that a short word was matched by a scan instead of the index
+    notes: tuple[str, ...] = ()
+    uses_index: bool = False
 
 
-def filtered(filters: Filters) -> Select[tuple[Article]]:
-    """A SELECT of articles matching the filters, newest first; values are bound parameters, never SQL."""
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _json_list_contains(column: Any, value: str, dialect: str) -> Any:
+    """`value` is one of the strings in a JSON list column (author, editor)."""
+    fn = func.json_array_elements_text if dialect == "postgresql" else func.json_each
+    elements = fn(column).table_valued("value").alias("elements")
+    return select(literal_column("1")).select_from(elements).where(elements.c.value == value).exists()
+
+
+def plan(
+    filters: Filters, dialect: str = "sqlite", *, use_fts: bool = True
+) -> tuple[Select[tuple[Article]], TextPlan]:
+    """A SELECT of articles matching the filters in the requested order, and how its text part runs.
+
+    Raises storage.search.QuerySyntaxError for unreadable search text. Values are bound parameters, never SQL.
+    """
+    if filters.sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {filters.sort!r}")
+    text = plan_text(filters.text, dialect, use_fts=use_fts)
     stmt = select(Article)
-    if filters.text:
-        for word in filters.text.split():
-            pattern = f"%{_escape_like(word)}%"
-            stmt = stmt.where(or_(Article.title.like(pattern, escape="\\"), Article.body.like(pattern, escape="\\")))
+    relevance_rank = None
+    if text.fts_match is not None:
+        if filters.sort == "relevance":
+            stmt = stmt.join(fts_table, fts_table.c.rowid == Article.id).where(fts_condition(text.fts_match))
+            relevance_rank = fts_rank()
+        else:
+            stmt = stmt.where(Article.id.in_(matching_ids(text.fts_match)))
+    for condition in text.conditions:
+        stmt = stmt.where(condition)
     if filters.site:
         stmt = stmt.where(Article.site == filters.site)
     if filters.source:
         stmt = stmt.where(Article.source == filters.source)
+    if filters.column:
+        stmt = stmt.where(Article.column == filters.column)
+    if filters.author:
+        stmt = stmt.where(_json_list_contains(Article.author, filters.author, dialect))
     if filters.since:
         stmt = stmt.where(Article.published >= filters.since)
     if filters.until:
         stmt = stmt.where(Article.published < filters.until)
+    if filters.fetched_since:
+        stmt = stmt.where(Article.fetched_at >= filters.fetched_since)
+    if filters.fetched_until:
+        stmt = stmt.where(Article.fetched_at < filters.fetched_until)
     if filters.tag:
         stmt = stmt.where(Article.tags.any(ArticleTag.name == filters.tag))
-    return stmt.order_by(Article.published.desc().nulls_last(), Article.id.desc())
+    # SQLite sorts NULL lowest, so plain DESC already puts undated articles last and can walk ix_articles_published
+    newest = Article.published.desc().nulls_last() if dialect == "postgresql" else Article.published.desc()
+    if filters.sort == "relevance" and relevance_rank is not None:
+        stmt = stmt.order_by(relevance_rank, newest, Article.id.desc())
+    elif filters.sort == "relevance" and text.score is not None:
+        stmt = stmt.order_by(text.score.desc(), newest, Article.id.desc())
+    else:
+        stmt = stmt.order_by(newest, Article.id.desc())
+    if filters.collapse:
+        stmt = _collapsed(stmt)
+    return stmt, text
+
+
+def _collapsed(stmt: Select[tuple[Article]]) -> Select[tuple[Article]]:
+    """Keep one matching article per story: the original when it matches, else the earliest matching copy."""
+    story = func.coalesce(Article.story_id, -Article.id)
+    rank = func.row_number().over(partition_by=story, order_by=(Article.is_original.desc(), Article.id))
+    ranked = stmt.order_by(None).with_only_columns(Article.id.label("id"), rank.label("rn")).subquery()
+    return stmt.where(Article.id.in_(select(ranked.c.id).where(ranked.c.rn == 1)))
+
+
+def filtered(filters: Filters, dialect: str = "sqlite") -> Select[tuple[Article]]:
+    """A SELECT of articles matching the filters, in the requested order (newest first by default)."""
+    return plan(filters, dialect)[0]
+
+
+#: newest-first pages first look for matches among this many of the newest filtered articles (see search_page)
+SCAN_WINDOW = 3000
+
+
+def _newest_window(session: Session, filters: Filters, limit: int, offset: int) -> list[Article] | None:
+    """The page, if it lies among the newest SCAN_WINDOW articles that pass the non-text filters, else None.
+
+    A word found in many articles (防汛抗旱 in a third of them) makes the index hand back a huge list to sort,
+    while a scan of the newest articles along ix_articles_published meets a page of matches at once. The
+    window's matches come first in the order, so a full page from it is the right page; a short one (a rare
+    word) falls back to the index.
+    """
+    dialect = _dialect(session)
+    window = plan(replace(filters, text=None), dialect)[0].with_only_columns(Article.id).limit(SCAN_WINDOW)
+    stmt, _text = plan(filters, dialect, use_fts=False)
+    stmt = stmt.where(Article.id.in_(window.scalar_subquery()))
+    stmt = stmt.options(selectinload(Article.links), selectinload(Article.tags)).limit(limit).offset(offset)
+    rows = list(session.scalars(stmt))
+    return rows if len(rows) == limit else None
+
+
+def search_page(session: Session, filters: Filters, limit: int = 20, offset: int = 0) -> SearchPage:
+    """One page of results, with notes on how the search ran (raises QuerySyntaxError on bad search text)."""
+    stmt, text = plan(filters, _dialect(session))
+    if text.fts_match is not None and filters.sort == "published" and offset + limit <= SCAN_WINDOW // 10:
+        rows = _newest_window(session, filters, limit, offset)
+        if rows is not None:
+            return SearchPage(rows, text.notes, text.uses_index)
+    stmt = stmt.options(selectinload(Article.links), selectinload(Article.tags)).limit(limit).offset(offset)
+    return SearchPage(list(session.scalars(stmt)), text.notes, text.uses_index)
 
 
 def search(session: Session, filters: Filters, limit: int = 20, offset: int = 0) -> list[Article]:
-    stmt = filtered(filters).options(selectinload(Article.links), selectinload(Article.tags))
-    return list(session.scalars(stmt.limit(limit).offset(offset)))
+    return search_page(session, filters, limit, offset).articles
 
 
 def iter_articles(session: Session, filters: Filters, batch: int = 500) -> Iterator[Article]:
-    """Every matching article, fetched in batches by id so memory stays flat on a big archive."""
-    last_id = 0
-    base = filtered(filters).order_by(None).order_by(Article.id)
-    while True:
-        stmt = base.where(Article.id > last_id).limit(batch)
-        rows = list(session.scalars(stmt.options(selectinload(Article.links), selectinload(Article.tags))))
-        if not rows:
-            return
-        yield from rows
-        last_id = rows[-1].id
-        session.expunge_all()
+    """Every matching article in id order, streamed: one query read in batches, each batch dropped from the
+    session once yielded, so memory stays flat on a big archive."""
+    stmt, _text = plan(filters, _dialect(session))
+    stmt = stmt.order_by(None).order_by(Article.id)
+    stmt = stmt.options(selectinload(Article.links), selectinload(Article.tags)).execution_options(yield_per=batch)
+    result = session.scalars(stmt)
+    try:
+        for rows in result.partitions():
+            yield from rows
+            for article in rows:  # (expunge_all would invalidate the identity map the open result loads into)
+                if article in session:
+                    session.expunge(article)
+    finally:
+        result.close()
 
 
 def get_article(session: Session, url_or_id: str) -> Article | None:
@@ -94,7 +202,10 @@ def _iso(value: datetime | None, tz: str = "Asia/Shanghai") -> str | None:
 
 
 def article_json(article: Article) -> dict[str, Any]:
-    """The export shape of one article (also `search --json`)."""
+    """The export shape of one article (`search --json`, `export` in every format): the one place it is defined.
+
+    Add keys here when the archive grows columns; exports pick them up (CSV and Parquet columns follow the keys).
+    """
     return {
         "id": article.id,
         "url": article.url,
@@ -114,4 +225,14 @@ def article_json(article: Article) -> dict[str, Any]:
         "page_urls": list(article.page_urls or []),
         "fetched_at": _iso(article.fetched_at, "UTC"),
         "extractor_version": article.extractor_version,
+        # issue 5 (archive): story cluster, original copy, version, withdrawal
+        "story_id": article.story_id,
+        "is_original": bool(article.is_original),
+        "version": article.version,
+        "withdrawn_at": _iso(article.withdrawn_at),
     }
+
+
+def export_fields() -> list[str]:
+    """The keys of `article_json`, in order (the CSV header even when nothing matches)."""
+    return list(article_json(Article(author=[], editor=[], images=[], page_urls=[])))

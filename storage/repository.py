@@ -1,78 +1,363 @@
-"""Writes to the archive, as plain functions taking a session."""
+"""Writes to the archive, as plain functions taking a session (or, for `save_item`, a session factory)."""
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, CaptureData
 from crawler.version import EXTRACTOR_VERSION
-from storage.models import Article, ArticleLink, ArticleTag, Capture, CrawlRun, utcnow
+from pipelines.normalize import canonical_url, content_digest, url_key
+from storage.clusters import StoryIndex, refresh_story, signature
+from storage.db import session_scope
+from storage.models import (
+    Article,
+    ArticleLink,
+    ArticleTag,
+    ArticleUrl,
+    ArticleVersion,
+    Capture,
+    CrawlRun,
+    Payload,
+    Story,
+    utcnow,
+)
+
+#: the fields whose change makes a new version (links change with every new sibling article, so they do not)
+VERSIONED_FIELDS = ("title", "subtitle", "published", "source", "author", "editor", "body", "column", "images", "tags")
+
+Outcome = Literal["new", "same_content", "unchanged", "updated"]
+
+
+@dataclass(slots=True)
+class StoreResult:
+    article_id: int
+    #: new article; identical content already archived at another URL; re-fetch unchanged; re-fetch changed
+    outcome: Outcome
+    changed: list[str] = field(default_factory=list)
 
 
 def article_id_for(session: Session, canonical_url: str) -> int | None:
-    return session.scalar(select(Article.id).where(Article.canonical_url == canonical_url))
+    article = find_article(session, [canonical_url])
+    return article.id if article else None
 
 
 def archived_urls(session: Session, canonical_urls: Iterable[str]) -> set[str]:
-    """Which of these canonical URLs the archive already holds (one query)."""
-    urls = list(set(canonical_urls))
+    """Which of these canonical URLs the archive already holds, http and https alike (one query per 500)."""
+    by_key: dict[str, list[str]] = {}
+    for url in set(canonical_urls):
+        by_key.setdefault(url_key(url), []).append(url)
+    keys = list(by_key)
     found: set[str] = set()
-    for i in range(0, len(urls), 500):
-        chunk = urls[i : i + 500]
-        found.update(session.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(chunk))))
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for key in session.scalars(select(ArticleUrl.url_key).where(ArticleUrl.url_key.in_(chunk))):
+            found.update(by_key[key])
     return found
 
 
-def _capture_row(site: str, page_no: int, cap: CaptureData) -> Capture:
-    return Capture(
+def find_article(session: Session, urls: Iterable[str]) -> Article | None:
+    """The article archived under any of these URLs (compared by scheme-less canonical key)."""
+    keys = list(dict.fromkeys(url_key(u) for u in urls if u))
+    if not keys:
+        return None
+    article_id = session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url_key.in_(keys)).limit(1))
+    return session.get(Article, article_id) if article_id is not None else None
+
+
+# -- payloads and captures ---------------------------------------------------------------------------------
+def store_payload(session: Session, body: bytes) -> str:
+    """Store a body once by its sha256 (a concurrent insert of the same body is not an error); returns the digest."""
+    digest = hashlib.sha256(body).hexdigest()
+    if session.get(Payload, digest) is not None:
+        return digest
+    packed = zlib.compress(body, 6)
+    compression = "zlib" if len(packed) < len(body) else "none"
+    values = {"digest": digest, "size": len(body), "compression": compression,
+              "data": packed if compression == "zlib" else body}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        session.execute(insert(Payload).values(**values).on_conflict_do_nothing(index_elements=["digest"]))
+    else:  # pragma: no cover - other backends
+        session.add(Payload(**values))
+        session.flush()
+    return digest
+
+
+def add_capture(
+    session: Session, site: str, cap: CaptureData, page_no: int = 1, article_id: int | None = None
+) -> Capture:
+    digest = store_payload(session, cap.body)
+    capture = Capture(
         site=site,
         page_no=page_no,
         url=cap.url,
         final_url=cap.final_url,
         status=cap.status,
         headers=dict(cap.headers),
-        body=cap.body,
-        digest=hashlib.sha256(cap.body).hexdigest(),
+        digest=digest,
         declared_charset=cap.declared_charset,
         encoding=cap.encoding,
         fetched_at=cap.fetched_at,
+        article_id=article_id,
     )
+    session.add(capture)
+    return capture
 
 
-def add_article(session: Session, item: ArticleItem) -> Article:
-    """Insert an article with its links, tags and captures (flushes; the caller commits)."""
+def _add_captures(session: Session, article: Article, item: ArticleItem) -> list[int]:
+    rows = [add_capture(session, item.site, cap, n, article.id) for n, cap in enumerate(item.captures, start=1)]
+    session.flush()
+    return [c.id for c in rows]
+
+
+# -- articles ----------------------------------------------------------------------------------------------
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def item_fields(item: ArticleItem) -> dict[str, Any]:
+    """The JSON snapshot of an item's extracted fields, as versions keep them."""
     ex = item.extracted
+    return {
+        "title": ex.title,
+        "subtitle": ex.subtitle,
+        "published": _iso(ex.published),
+        "source": ex.source,
+        "author": list(ex.author),
+        "editor": list(ex.editor),
+        "body": ex.body,
+        "column": ex.column,
+        "images": [{"src": i.src, "caption": i.caption} for i in ex.images],
+        "tags": list(dict.fromkeys(ex.tags)),
+        "links": [{"url": link.url, "text": link.text, "kind": link.kind} for link in ex.links],
+        "page_urls": list(item.page_urls),
+    }
+
+
+def article_fields(article: Article) -> dict[str, Any]:
+    """The same snapshot of an archived article."""
+    return {
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "published": _iso(article.published),
+        "source": article.source,
+        "author": list(article.author or []),
+        "editor": list(article.editor or []),
+        "body": article.body,
+        "column": article.column,
+        "images": list(article.images or []),
+        "tags": [t.name for t in article.tags],
+        "links": [{"url": link.url, "text": link.text, "kind": link.kind} for link in article.links],
+        "page_urls": list(article.page_urls or []),
+    }
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any], names: Iterable[str] = VERSIONED_FIELDS) -> list[str]:
+    return [name for name in names if old.get(name) != new.get(name)]
+
+
+def _apply(article: Article, item: ArticleItem) -> None:
+    """Copy an item's extracted fields onto the article row."""
+    ex = item.extracted
+    article.title = ex.title
+    article.subtitle = ex.subtitle
+    article.published = ex.published
+    article.source = ex.source
+    article.author = list(ex.author)
+    article.editor = list(ex.editor)
+    article.body = ex.body
+    article.column = ex.column
+    article.images = [{"src": i.src, "caption": i.caption} for i in ex.images]
+    article.page_urls = list(item.page_urls)
+    article.rules = dict(ex.rules)
+    article.content_digest = item.content_digest or content_digest(ex.body)
+    article.links = [ArticleLink(position=i, kind=k.kind, url=k.url, text=k.text) for i, k in enumerate(ex.links)]
+    article.tags = [ArticleTag(position=i, name=t) for i, t in enumerate(dict.fromkeys(ex.tags))]
+
+
+def _add_urls(session: Session, article: Article, urls: Iterable[str], at: datetime) -> None:
+    """Record more URLs of an article; a key already recorded for it is skipped, one of another article raises."""
+    known = set(session.scalars(select(ArticleUrl.url_key).where(ArticleUrl.article_id == article.id)))
+    for url in urls:
+        if not url:
+            continue
+        key = url_key(url)
+        if key in known:
+            continue
+        known.add(key)
+        session.add(ArticleUrl(article_id=article.id, url_key=key, url=url, first_seen=at))
+    session.flush()
+
+
+def _item_urls(item: ArticleItem) -> list[str]:
+    return [item.canonical_url or canonical_url(item.url), item.url, *(c.url for c in item.captures[:1])]
+
+
+def add_article(session: Session, item: ArticleItem, stories: StoryIndex | None = None) -> Article:
+    """Insert a new article with its URLs, links, tags, captures and first version (flushes; the caller commits).
+
+    The database refuses a URL already archived (IntegrityError). Without a story index the article starts a story
+    of its own; `StoryIndex.load` clusters it later.
+    """
     article = Article(
         site=item.site,
         url=item.url,
-        canonical_url=item.canonical_url,
-        title=ex.title,
-        subtitle=ex.subtitle,
-        published=ex.published,
-        source=ex.source,
-        author=list(ex.author),
-        editor=list(ex.editor),
-        body=ex.body,
-        column=ex.column,
-        images=[{"src": i.src, "caption": i.caption} for i in ex.images],
-        page_urls=list(item.page_urls),
-        rules=dict(ex.rules),
-        content_digest=item.content_digest,
-        extractor_version=EXTRACTOR_VERSION,
+        canonical_url=item.canonical_url or canonical_url(item.url),
+        extractor_version=item.extra.get("extractor_version", EXTRACTOR_VERSION),
         fetched_at=item.fetched_at,
+        version=1,
     )
-    article.links = [ArticleLink(position=i, kind=l.kind, url=l.url, text=l.text) for i, l in enumerate(ex.links)]
-    article.tags = [ArticleTag(position=i, name=t) for i, t in enumerate(dict.fromkeys(ex.tags))]
-    article.captures = [_capture_row(item.site, n, cap) for n, cap in enumerate(item.captures, start=1)]
+    _apply(article, item)
     session.add(article)
     session.flush()
+    _add_urls(session, article, _item_urls(item), item.fetched_at)
+    capture_ids = _add_captures(session, article, item)
+    session.add(
+        ArticleVersion(
+            article_id=article.id,
+            version=1,
+            fields=item_fields(item),
+            capture_ids=capture_ids,
+            changed=[],
+            reason=item.extra.get("version_reason", "crawl"),
+            extractor_version=article.extractor_version,
+            fetched_at=item.fetched_at,
+        )
+    )
+    if stories is not None:
+        stories.assign(session, article)
+    else:
+        story = Story(original_article_id=article.id, source=article.source)
+        session.add(story)
+        session.flush()
+        article.story_id = story.id
+        article.is_original = True
+        article.signature = signature(article.body).pack()
+    session.flush()
     return article
+
+
+def update_article(
+    session: Session, article: Article, item: ArticleItem, stories: StoryIndex | None = None, reason: str = "recrawl"
+) -> StoreResult:
+    """A re-fetched (or re-extracted) article: a new version when its content changed, else just the new captures."""
+    old = article_fields(article)
+    new = item_fields(item)
+    changed = changed_fields(old, new)
+    capture_ids = _add_captures(session, article, item) if item.captures else []
+    if reason != "reextract":
+        _add_urls(session, article, _item_urls(item), item.fetched_at)
+    if article.withdrawn_at is not None and item.fetched_at > article.withdrawn_at:
+        article.withdrawn_at = None  # it is back
+        article.withdrawn_status = None
+    if not changed:
+        session.flush()
+        return StoreResult(article.id, "unchanged")
+    body_changed = "body" in changed
+    _apply(article, item)
+    article.version += 1
+    article.extractor_version = item.extra.get("extractor_version", EXTRACTOR_VERSION)
+    if reason != "reextract":
+        article.fetched_at = item.fetched_at
+    if not capture_ids:  # re-extraction: the version comes from the captures of the version it replaces
+        previous = session.scalar(
+            select(ArticleVersion.capture_ids)
+            .where(ArticleVersion.article_id == article.id)
+            .order_by(ArticleVersion.version.desc())
+            .limit(1)
+        )
+        capture_ids = list(previous or [])
+    session.add(
+        ArticleVersion(
+            article_id=article.id,
+            version=article.version,
+            fields=new,
+            capture_ids=capture_ids,
+            changed=changed,
+            reason=reason,
+            extractor_version=article.extractor_version,
+            fetched_at=article.fetched_at,
+        )
+    )
+    session.flush()
+    if body_changed and stories is not None:
+        stories.assign(session, article)
+    elif body_changed:
+        article.signature = signature(article.body).pack()
+    elif ("published" in changed or "source" in changed) and article.story_id is not None:
+        refresh_story(session, article.story_id)
+    session.flush()
+    return StoreResult(article.id, "updated", changed)
+
+
+def store_item(session: Session, item: ArticleItem, stories: StoryIndex | None = None) -> StoreResult:
+    """Store one article however it relates to the archive (flushes; the caller commits).
+
+    - a URL already archived (any scheme, tracking parameters, index.html …): compare, new version if changed;
+    - identical content (normalised-body digest) at a new URL: the URL and captures join the archived article;
+    - otherwise a new article, clustered with its near-duplicates when a story index is given.
+    """
+    existing = find_article(session, _item_urls(item))
+    if existing is not None:
+        return update_article(session, existing, item, stories)
+    digest = item.content_digest or content_digest(item.extracted.body)
+    if item.extracted.body.strip():
+        same = session.scalar(select(Article).where(Article.content_digest == digest).order_by(Article.id).limit(1))
+        if same is not None:
+            _add_urls(session, same, _item_urls(item), item.fetched_at)
+            _add_captures(session, same, item)
+            return StoreResult(same.id, "same_content")
+    return StoreResult(add_article(session, item, stories).id, "new")
+
+
+def save_item(factory: sessionmaker[Session], item: ArticleItem, stories: StoryIndex | None = None) -> StoreResult:
+    """`store_item` in its own transaction; a race lost to another writer is retried once against the winner.
+
+    Two processes storing the same article both see "not archived"; the database's unique constraints refuse the
+    second insert (IntegrityError), and the retry then finds the first process's article and compares with it.
+    """
+    for attempt in (1, 2):
+        try:
+            with session_scope(factory) as session:
+                result = store_item(session, item, stories)
+        except IntegrityError:
+            if stories is not None:
+                stories.rollback()
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            if stories is not None:
+                stories.rollback()
+            raise
+        if stories is not None:
+            stories.commit()
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def mark_withdrawn(session: Session, url: str, status: int, at: datetime) -> int | None:
+    """Mark the article archived at this URL withdrawn at `at` (its last good version stays); returns its id."""
+    article = find_article(session, [url])
+    if article is None:
+        return None
+    if article.withdrawn_at is None or at < article.withdrawn_at:
+        article.withdrawn_at = at
+        article.withdrawn_status = status
+    session.flush()
+    return article.id
 
 
 def start_run(session: Session, spider: str, site: str) -> CrawlRun:
@@ -89,3 +374,44 @@ def finish_run(session: Session, run_id: int, reason: str, stats: dict[str, Any]
     run.finished_at = at or utcnow()
     run.finish_reason = reason
     run.stats = stats
+
+
+# -- reads for `newsarchive show` --------------------------------------------------------------------------
+def story_copies(session: Session, article: Article) -> list[dict[str, Any]]:
+    """The other copies of the article's story (syndicated by other sites), earliest published first."""
+    if article.story_id is None:
+        return []
+    rows = session.scalars(
+        select(Article).where(Article.story_id == article.story_id, Article.id != article.id).order_by(Article.id)
+    ).all()
+    rows = sorted(rows, key=lambda a: (a.published or a.fetched_at, a.id))
+    return [
+        {
+            "id": a.id,
+            "site": a.site,
+            "url": a.url,
+            "title": a.title,
+            "published": _iso(a.published),
+            "source": a.source,
+            "is_original": bool(a.is_original),
+        }
+        for a in rows
+    ]
+
+
+def version_history(session: Session, article: Article) -> list[dict[str, Any]]:
+    """Every version of the article, oldest first, with what changed and the captures it came from."""
+    rows = session.scalars(
+        select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
+    ).all()
+    return [
+        {
+            "version": v.version,
+            "fetched_at": _iso(v.fetched_at),
+            "reason": v.reason,
+            "changed": list(v.changed or []),
+            "extractor_version": v.extractor_version,
+            "capture_ids": list(v.capture_ids or []),
+        }
+        for v in rows
+    ]

@@ -1,0 +1,114 @@
+"""Turn a stored capture (or a freshly fetched page) into a test fixture in the project's saved-page format.
+
+    <dir>/body.bin       the body byte-exact as received (GBK stays GBK)
+    <dir>/headers.json   the response headers
+    <dir>/meta.json      {"url", "fetched_at", "status"} — fetched_at with its offset, the "now" of relative dates
+    <dir>/expected.json  the current extraction, every key tests/fixture_pages.py expects (review before committing)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from crawler.extract.types import Extracted
+from storage.models import Article, Capture
+
+EXPECTED_KEYS = (
+    "title", "subtitle", "published", "source", "author", "editor", "body", "tags", "links", "column",
+    "canonical_url", "next_pages",
+)
+
+
+def expected_json(extracted: Extracted) -> dict[str, Any]:
+    data = extracted.to_json()
+    return {key: data[key] for key in EXPECTED_KEYS}
+
+
+def write_fixture(
+    directory: Path,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    url: str,
+    fetched_at: datetime,
+    status: int,
+    expected: dict[str, Any],
+) -> Path:
+    if fetched_at.tzinfo is None:
+        raise ValueError("fetched_at must be aware: relative dates in the page resolve against it")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "body.bin").write_bytes(body)
+
+    def dump(name: str, obj: Any) -> None:
+        (directory / name).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    dump("headers.json", dict(headers))
+    dump("meta.json", {"url": url, "fetched_at": fetched_at.isoformat(), "status": status})
+    dump("expected.json", expected)
+    return directory
+
+
+def fixture_from_response(
+    directory: Path, *, body: bytes, headers: dict[str, str], url: str, fetched_at: datetime, status: int, profile=None
+) -> Path:  # type: ignore[no-untyped-def]
+    """A fixture from one response, with the current extraction as its expected answer."""
+    from storage.reextract import extract_capture, header_charset
+
+    extracted = extract_capture(body, url, fetched_at, header_charset(headers), profile)
+    return write_fixture(
+        directory, body=body, headers=headers, url=url, fetched_at=fetched_at, status=status,
+        expected=expected_json(extracted),
+    )
+
+
+def find_capture(session: Session, url_or_id: str) -> Capture | None:
+    """A capture by `capture:N`, an article id (its latest first-page capture) or a URL (the latest fetch of it)."""
+    if url_or_id.startswith("capture:"):
+        return session.get(Capture, int(url_or_id.removeprefix("capture:")))
+    if url_or_id.isdigit():
+        article_id: int | None = int(url_or_id)
+    else:
+        direct = session.scalars(
+            select(Capture)
+            .where(or_(Capture.final_url == url_or_id, Capture.url == url_or_id))
+            .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+            .limit(1)
+        ).first()
+        if direct is not None:
+            return direct
+        from storage.repository import find_article
+
+        found = find_article(session, [url_or_id])
+        article_id = found.id if found else None
+    if article_id is None or session.get(Article, article_id) is None:
+        return None
+    return session.scalars(
+        select(Capture)
+        .where(Capture.article_id == article_id, Capture.page_no == 1)
+        .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+        .limit(1)
+    ).first()
+
+
+def save_fixture(session: Session, url_or_id: str, directory: Path) -> Path:
+    """Write a stored capture as a fixture; raises LookupError when nothing matches."""
+    from storage.reextract import profile_for
+
+    capture = find_capture(session, url_or_id)
+    if capture is None:
+        raise LookupError(f"no capture for {url_or_id!r}")
+    return fixture_from_response(
+        directory,
+        body=capture.body,
+        headers=dict(capture.headers),
+        url=capture.final_url,
+        fetched_at=capture.fetched_at,
+        status=capture.status,
+        profile=profile_for(capture.site),
+    )

@@ -1,0 +1,220 @@
+"""Per-site health of the archive: articles per day, field coverage and its drift, drops and HTTP errors.
+
+- Articles per day: by published date in China time, over the last `days` days (undated articles are not
+  in it; the coverage of `published` shows how many there are).
+- Field coverage: the share of articles with a title, a published time, a 来源 (source), at least one author
+  and a body, plus the mean body length — for the articles *fetched* in the last `recent_days` days and for
+  those fetched before (the site's own history). A share that falls well below the history (or a body that
+  shrinks to under half its usual length) is flagged: it usually means the site changed its templates.
+- Runs: the last `runs` crawl runs of each site, summed from crawl_runs.stats (pages_fetched, articles_new,
+  dropped {reason: n}, http_errors {status: n}).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, select, union
+from sqlalchemy.orm import Session
+
+from storage.models import Article, CrawlRun
+
+CHINA = ZoneInfo("Asia/Shanghai")
+FIELDS = ("title", "published", "source", "author", "body")
+#: a share this much (absolute) below the site's history is a warning
+COVERAGE_DROP = 0.25
+#: a mean body length below this fraction of the history is a warning
+BODY_SHRINK = 0.5
+MIN_HISTORY = 20
+MIN_RECENT = 5
+
+
+@dataclass
+class Coverage:
+    articles: int = 0
+    #: field -> share of articles with it filled, 0..1
+    shares: dict[str, float] = field(default_factory=dict)
+    mean_body_length: float = 0.0
+
+
+@dataclass
+class SiteHealth:
+    site: str
+    articles: int = 0
+    #: (China date, articles published that day), oldest first, one entry per day of the window
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+    recent: Coverage = field(default_factory=Coverage)
+    history: Coverage = field(default_factory=Coverage)
+    runs: int = 0
+    last_run_at: datetime | None = None
+    last_finish_reason: str | None = None
+    pages_fetched: int = 0
+    articles_new: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    http_errors: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArchiveHealth:
+    generated_at: datetime
+    days: int
+    recent_days: int
+    runs: int
+    sites: list[SiteHealth]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["generated_at"] = self.generated_at.isoformat()
+        for site in data["sites"]:
+            site["per_day"] = [{"date": d.isoformat(), "articles": n} for d, n in site["per_day"]]
+            if site["last_run_at"] is not None:
+                site["last_run_at"] = site["last_run_at"].isoformat()
+        return data
+
+
+def _filled(dialect: str) -> dict[str, Any]:
+    """SQL expressions, 1 when the field is filled, else 0."""
+    if dialect == "postgresql":
+        author_n = case((func.json_typeof(Article.author) == "array", func.json_array_length(Article.author)), else_=0)
+    else:
+        author_n = func.json_array_length(Article.author)  # 0 for anything but an array
+    return {
+        "title": case((func.length(func.trim(Article.title)) > 0, 1), else_=0),
+        "published": case((Article.published.is_not(None), 1), else_=0),
+        "source": case((and_(Article.source.is_not(None), func.length(func.trim(Article.source)) > 0), 1), else_=0),
+        "author": case((author_n > 0, 1), else_=0),
+        "body": case((func.length(func.trim(Article.body)) > 0, 1), else_=0),
+    }
+
+
+def _coverage(session: Session, dialect: str, since: datetime | None, until: datetime | None) -> dict[str, Coverage]:
+    filled = _filled(dialect)
+    columns = [func.sum(cast(expr, Integer)).label(name) for name, expr in filled.items()]
+    stmt = select(
+        Article.site, func.count().label("n"), func.avg(func.length(Article.body)).label("body_len"), *columns
+    )
+    if since is not None:
+        stmt = stmt.where(Article.fetched_at >= since)
+    if until is not None:
+        stmt = stmt.where(Article.fetched_at < until)
+    result: dict[str, Coverage] = {}
+    for row in session.execute(stmt.group_by(Article.site)):
+        n = row.n or 0
+        shares = {name: (getattr(row, name) or 0) / n for name in FIELDS} if n else {}
+        result[row.site] = Coverage(n, shares, float(row.body_len or 0))
+    return result
+
+
+def _per_day(
+    session: Session, dialect: str, start: datetime, end: datetime, site: str | None
+) -> dict[tuple[str, date], int]:
+    if dialect == "postgresql":
+        day = func.date(func.timezone("Asia/Shanghai", Article.published))
+    else:  # stored as naive UTC text; China has had no DST since 1991
+        day = func.date(Article.published, literal("+8 hours"))
+    stmt = select(Article.site, day.label("day"), func.count()).where(
+        Article.published >= start, Article.published < end
+    )
+    if site:
+        stmt = stmt.where(Article.site == site)
+    counts: dict[tuple[str, date], int] = {}
+    for site_id, d, n in session.execute(stmt.group_by(Article.site, day)):
+        counts[(site_id, d if isinstance(d, date) else date.fromisoformat(str(d)))] = n
+    return counts
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _add_runs(health: SiteHealth, runs: list[CrawlRun]) -> None:
+    dropped: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for run in runs:
+        stats = run.stats if isinstance(run.stats, dict) else {}
+        health.pages_fetched += _int(stats.get("pages_fetched"))
+        health.articles_new += _int(stats.get("articles_new"))
+        for reason, n in (stats.get("dropped") or {}).items():
+            dropped[str(reason)] += _int(n)
+        for status, n in (stats.get("http_errors") or {}).items():
+            errors[str(status)] += _int(n)
+    health.runs = len(runs)
+    if runs:
+        health.last_run_at = runs[0].started_at
+        health.last_finish_reason = runs[0].finish_reason
+    health.dropped = dict(dropped.most_common())
+    health.http_errors = dict(sorted(errors.items()))
+
+
+def drift_warnings(recent: Coverage, history: Coverage, recent_days: int) -> list[str]:
+    """Warnings for fields whose recent coverage fell well below the site's own history."""
+    if history.articles < MIN_HISTORY or recent.articles < MIN_RECENT:
+        return []
+    warnings = []
+    for name in FIELDS:
+        before, now = history.shares.get(name, 0.0), recent.shares.get(name, 0.0)
+        if before - now >= COVERAGE_DROP:
+            warnings.append(
+                f"{name} filled in {now:.0%} of the articles fetched in the last {recent_days} days, "
+                f"{before:.0%} before: a template change?"
+            )
+    if history.mean_body_length and recent.mean_body_length < BODY_SHRINK * history.mean_body_length:
+        warnings.append(
+            f"bodies average {recent.mean_body_length:.0f} characters in the last {recent_days} days, "
+            f"{history.mean_body_length:.0f} before: a template change?"
+        )
+    return warnings
+
+
+def archive_health(
+    session: Session,
+    *,
+    days: int = 28,
+    recent_days: int = 7,
+    runs: int = 5,
+    site: str | None = None,
+    now: datetime | None = None,
+) -> ArchiveHealth:
+    """Figures for every site (or one), as of `now` (default: the current time)."""
+    now = now or datetime.now(UTC)
+    dialect = session.get_bind().dialect.name
+    today = now.astimezone(CHINA).date()
+    first_day = today - timedelta(days=days - 1)
+    start = datetime.combine(first_day, datetime.min.time(), CHINA)
+    end = datetime.combine(today + timedelta(days=1), datetime.min.time(), CHINA)
+    recent_start = now - timedelta(days=recent_days)
+
+    names = union(select(Article.site), select(CrawlRun.site))
+    site_ids = sorted(s for (s,) in session.execute(names) if not site or s == site)
+    totals = {s: n for s, n in session.execute(select(Article.site, func.count()).group_by(Article.site))}
+    recent = _coverage(session, dialect, recent_start, None)
+    history = _coverage(session, dialect, None, recent_start)
+    daily = _per_day(session, dialect, start, end, site)
+
+    sites = []
+    for site_id in site_ids:
+        health = SiteHealth(site_id, articles=totals.get(site_id, 0))
+        health.per_day = [
+            (first_day + timedelta(days=i), daily.get((site_id, first_day + timedelta(days=i)), 0)) for i in range(days)
+        ]
+        health.recent = recent.get(site_id, Coverage())
+        health.history = history.get(site_id, Coverage())
+        site_runs = list(
+            session.scalars(
+                select(CrawlRun).where(CrawlRun.site == site_id).order_by(CrawlRun.started_at.desc()).limit(runs)
+            )
+        )
+        _add_runs(health, site_runs)
+        health.warnings = drift_warnings(health.recent, health.history, recent_days)
+        if health.history.articles >= MIN_HISTORY and health.recent.articles == 0:
+            health.warnings.append(f"no articles fetched in the last {recent_days} days")
+        sites.append(health)
+    return ArchiveHealth(now, days, recent_days, runs, sites)

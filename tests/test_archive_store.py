@@ -1,0 +1,276 @@
+"""The archive keeps every capture (payloads once), folds URLs and identical content, clusters syndicated copies,
+versions changed re-crawls, marks withdrawn pages, and resolves racing inserts through its constraints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from crawler.extract.types import Extracted
+from crawler.items import ArticleItem, CaptureData, WithdrawnItem
+from pipelines.normalize import NormalizePipeline
+from storage import repository
+from storage.clusters import StoryIndex
+from storage.db import session_scope, shared_archive
+from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload, Story
+from storage.query import article_json
+from storage.repository import save_item, store_item
+from tests.test_pipelines import FakeCrawler
+
+T0 = datetime(2015, 7, 7, 2, 0, tzinfo=UTC)
+STORY = (
+    "7月6日，青禾市防汛指挥部启动三级应急响应，全市各级干部连夜奔赴一线，转移低洼地区群众一千二百余人。\n"
+    "据气象部门预报，未来三天我市仍有大到暴雨，局部地区有特大暴雨，防汛形势十分严峻。\n"
+    "记者在临江区松岗镇看到，镇村干部正挨家挨户通知群众撤离，临时安置点已备好床铺、饮用水和食品。\n"
+    "市防汛办负责人表示，将密切关注雨情水情变化，加强巡堤查险，确保人民群众生命财产安全。"
+)
+OTHER = (
+    "青禾市第三届农民丰收节在石门县开幕，来自各乡镇的农户带来了水稻、茶叶、柑橘等特色农产品。\n"
+    "活动现场设置了农产品展销区、农耕文化体验区和电商直播区，吸引了大批市民前来选购。\n"
+    "县农业农村局负责人介绍，今年全县粮食生产喜获丰收，农民人均可支配收入同比增长百分之八。"
+)
+
+
+def item(
+    url: str,
+    body: str = STORY,
+    *,
+    title: str = "青禾市启动防汛三级应急响应",
+    fetched_at: datetime = T0,
+    published: datetime | None = None,
+    source: str | None = "青禾日报",
+    raw: bytes | None = None,
+    site: str = "qinghe",
+) -> ArticleItem:
+    raw = raw if raw is not None else f"<html><body><h1>{title}</h1><p>{body}</p></body></html>".encode("gbk")
+    cap = CaptureData(url, url, 200, {"Content-Type": "text/html; charset=gbk"}, raw, fetched_at, "gbk", "gbk")
+    ex = Extracted(url=url, title=title, body=body, source=source, published=published or T0 - timedelta(hours=3))
+    it = ArticleItem(site=site, url=url, fetched_at=fetched_at, extracted=ex, captures=[cap])
+    return NormalizePipeline().process_item(it)
+
+
+def count(session, model) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_capture_keeps_request_final_url_status_headers_charset_and_exact_bytes(archive_url):
+    sessions = shared_archive(archive_url)
+    it = item("http://news.qh.cn/a/1.html")
+    it.captures[0].url = "http://news.qh.cn/a/1"
+    with session_scope(sessions) as session:
+        store_item(session, it)
+    with session_scope(sessions) as session:
+        cap = session.scalars(select(Capture)).one()
+        assert (cap.url, cap.final_url, cap.status) == ("http://news.qh.cn/a/1", "http://news.qh.cn/a/1.html", 200)
+        assert cap.headers == {"Content-Type": "text/html; charset=gbk"}
+        assert cap.body == it.captures[0].body  # GBK bytes, byte-exact
+        assert (cap.declared_charset, cap.encoding) == ("gbk", "gbk")
+        assert cap.fetched_at == T0
+        assert len(cap.digest) == 64
+        assert session.get(Payload, cap.digest).compression in ("zlib", "none")
+
+
+def test_identical_payloads_are_stored_once(archive_url):
+    sessions = shared_archive(archive_url)
+    page = ("<html>" + "平安社区" * 500 + "</html>").encode("gbk")
+    with session_scope(sessions) as session:
+        store_item(session, item("http://news.qh.cn/a/1.html", raw=page))
+        store_item(session, item("http://news.qh.cn/a/2.html", OTHER, title="丰收节开幕", raw=page))
+    with session_scope(sessions) as session:
+        assert count(session, Capture) == 2
+        assert count(session, Payload) == 1
+        payload = session.scalars(select(Payload)).one()
+        assert payload.size == len(page)
+        assert len(payload.data) < len(page) / 10  # compressed
+
+
+def test_same_article_at_http_https_tracking_and_index_urls_is_one_article(archive_url):
+    sessions = shared_archive(archive_url)
+    with session_scope(sessions) as session:
+        first = store_item(session, item("http://news.qh.cn/a/1/index.html?spm=a1"))
+        again = store_item(session, item("https://news.qh.cn:443/a/1/?utm_source=wx&from=timeline"))
+    assert first.outcome == "new"
+    assert again.outcome == "unchanged"
+    assert again.article_id == first.article_id
+    with session_scope(sessions) as session:
+        assert count(session, Article) == 1
+
+
+def test_database_refuses_a_second_article_under_one_url_key(archive_url):
+    sessions = shared_archive(archive_url)
+    with session_scope(sessions) as session:
+        repository.add_article(session, item("http://news.qh.cn/a/1.html"))
+    # https copy with another canonical_url string: only the scheme-less key clashes
+    with pytest.raises(IntegrityError), session_scope(sessions) as session:
+        repository.add_article(session, item("https://news.qh.cn/a/1.html", OTHER))
+
+
+def test_identical_content_at_another_url_is_one_article_with_several_urls(archive_url):
+    sessions = shared_archive(archive_url)
+    with session_scope(sessions) as session:
+        first = store_item(session, item("http://news.qh.cn/a/1.html"))
+        copy = store_item(session, item("http://www.qh.gov.cn/xw/9.shtml", STORY.replace("\n", "\n\n "), site="gov"))
+    assert copy.outcome == "same_content"
+    assert copy.article_id == first.article_id
+    with session_scope(sessions) as session:
+        assert count(session, Article) == 1
+        urls = session.scalars(select(ArticleUrl.url).order_by(ArticleUrl.id)).all()
+        assert "http://www.qh.gov.cn/xw/9.shtml" in urls
+        assert count(session, Capture) == 2
+
+
+def test_syndicated_copies_form_one_story_with_the_earliest_marked_original(archive_url):
+    sessions = shared_archive(archive_url)
+    stories = StoryIndex()
+    copy_body = "\n".join(STORY.split("\n")[:3]).replace("记者", "本报记者") + "\n来源：新华社\n责任编辑：王五"
+    orig_body = STORY + "\n来源：新华社"
+    later = T0 - timedelta(hours=1)
+    results = [
+        save_item(sessions, item("http://a.cn/1.html", copy_body, published=later, source="新华社"), stories),
+        save_item(sessions, item("http://b.cn/2.html", orig_body, published=T0 - timedelta(hours=5)), stories),
+        save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"), stories),
+        save_item(sessions, item("http://d.cn/4.html", copy_body + "\n欢迎提供线索。", source="新华社"), stories),
+    ]
+    assert [r.outcome for r in results] == ["new", "new", "new", "new"]
+    with session_scope(sessions) as session:
+        a, b, c, d = (session.get(Article, r.article_id) for r in results)
+        assert a.story_id == b.story_id == d.story_id != c.story_id
+        assert (a.is_original, b.is_original, c.is_original, d.is_original) == (False, True, True, False)
+        story = session.get(Story, a.story_id)
+        assert story.original_article_id == b.id
+        assert story.source == "新华社"  # declared by most copies
+        data = article_json(a)
+        assert data["story_id"] == a.story_id
+        assert data["is_original"] is False
+
+
+def test_story_index_rebuilds_from_stored_signatures_in_a_later_run(archive_url):
+    sessions = shared_archive(archive_url)
+    save_item(sessions, item("http://a.cn/1.html"), StoryIndex())
+    with session_scope(sessions) as session:
+        next_run = StoryIndex().load(session)
+    copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线"), next_run)
+    with session_scope(sessions) as session:
+        assert len({a.story_id for a in session.scalars(select(Article))}) == 1
+        assert session.get(Article, copy.article_id).is_original is False
+
+
+def test_changed_recrawl_makes_a_new_version_and_keeps_the_old_with_its_capture(archive_url):
+    sessions = shared_archive(archive_url)
+    first = save_item(sessions, item("http://a.cn/1.html"))
+    later = T0 + timedelta(days=1)
+    same = save_item(sessions, item("http://a.cn/1.html", fetched_at=later))
+    edited = save_item(sessions, item("http://a.cn/1.html", STORY + "\n（更正：转移群众为一千三百余人）",
+                                      title="青禾市启动防汛应急响应", fetched_at=later + timedelta(days=1)))
+    assert same.outcome == "unchanged"
+    assert edited.outcome == "updated"
+    assert edited.changed == ["title", "body"]
+    with session_scope(sessions) as session:
+        article = session.get(Article, first.article_id)
+        assert article.version == 2
+        assert article.title == "青禾市启动防汛应急响应"
+        v1, v2 = session.scalars(select(ArticleVersion).order_by(ArticleVersion.version)).all()
+        assert v1.fields["title"] == "青禾市启动防汛三级应急响应"
+        assert v2.changed == ["title", "body"]
+        assert session.get(Capture, v1.capture_ids[0]).fetched_at == T0
+        assert session.get(Capture, v2.capture_ids[0]).fetched_at == later + timedelta(days=1)
+        assert count(session, Payload) == 2  # the unchanged re-fetch stored no new copy
+
+
+def test_withdrawn_page_marks_the_article_and_keeps_its_last_good_version(archive_url):
+    from pipelines.store import StorePipeline
+
+    crawler = FakeCrawler(archive_url)
+    store = StorePipeline(crawler)
+    stored = store.process_item(item("http://a.cn/1.html"))
+    gone_at = T0 + timedelta(days=3)
+    store.process_item(WithdrawnItem(url="https://a.cn/1.html?from=groupmessage", status=404, fetched_at=gone_at))
+    assert crawler.stats.get_value("articles/withdrawn") == 1
+    with session_scope(shared_archive(archive_url)) as session:
+        article = session.get(Article, stored.extra["article_id"])
+        assert article.withdrawn_at == gone_at
+        assert article.withdrawn_status == 404
+        assert article.body == STORY
+        assert article_json(article)["withdrawn_at"] == "2015-07-10T10:00:00+08:00"
+
+
+def test_store_pipeline_counts_unchanged_and_updated_refetches(archive_url):
+    from tests.test_pipelines import Chain
+
+    Chain(FakeCrawler(archive_url))(item("http://a.cn/1.html"))
+    run = Chain(FakeCrawler(archive_url))
+    again = item("http://a.cn/1.html", fetched_at=T0 + timedelta(days=1))
+    again.extra["refetch"] = True
+    run(again)
+    changed = item("http://a.cn/2.html", OTHER, title="丰收节开幕")
+    run(changed)
+    edited = item("http://a.cn/2.html", OTHER + "\n活动将持续三天。", title="丰收节开幕")
+    edited.extra["refetch"] = True
+    run.stages[2].seen.clear()  # a later run
+    run(edited)
+    stats = run.crawler.stats
+    assert stats.get_value("articles/unchanged") == 1
+    assert stats.get_value("articles/new") == 1
+    assert stats.get_value("articles/updated") == 1
+
+
+def test_racing_insert_of_the_same_article_is_refused_by_the_database_not_memory(archive_url):
+    sessions = shared_archive(archive_url)
+    loser = sessions()
+    try:
+        assert repository.find_article(loser, ["http://a.cn/1.html"]) is None  # both see "not archived"
+        with session_scope(sessions) as winner:
+            repository.add_article(winner, item("http://a.cn/1.html"))
+        with pytest.raises(IntegrityError):
+            repository.add_article(loser, item("http://a.cn/1.html"))
+        loser.rollback()
+    finally:
+        loser.close()
+
+
+def test_save_item_resolves_a_lost_race_against_the_winner(archive_url, monkeypatch):
+    sessions = shared_archive(archive_url)
+    with session_scope(sessions) as winner:
+        winner_id = repository.add_article(winner, item("http://a.cn/1.html")).id
+    real_find = repository.find_article
+    calls = []
+
+    def stale_then_real(session, urls):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return None if len(calls) == 1 else real_find(session, urls)  # first look-up predates the winner's commit
+
+    monkeypatch.setattr(repository, "find_article", stale_then_real)
+    result = save_item(sessions, item("http://a.cn/1.html", STORY + "\n补充。", fetched_at=T0 + timedelta(hours=1)))
+    assert len(calls) == 2
+    assert result.article_id == winner_id
+    assert result.outcome == "updated"
+    with session_scope(sessions) as session:
+        assert count(session, Article) == 1
+
+
+def test_search_collapse_and_show_list_the_copies_and_versions_of_a_story(archive_url, capsys):
+    import json
+
+    from crawler.cli import main as cli
+    from storage.query import Filters, search
+
+    sessions = shared_archive(archive_url)
+    stories = StoryIndex()
+    orig = save_item(sessions, item("http://a.cn/1.html", published=T0 - timedelta(hours=5)), stories)
+    copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线"), stories)
+    other = save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"), stories)
+    edited = STORY + "\n来源：临江在线\n（有删改）"
+    save_item(sessions, item("http://b.cn/2.html", edited, fetched_at=T0 + timedelta(1)))
+    with session_scope(sessions) as session:
+        assert len(search(session, Filters())) == 3
+        collapsed = search(session, Filters(collapse=True))
+        assert sorted(a.id for a in collapsed) == sorted([orig.article_id, other.article_id])
+    assert cli(["--db", archive_url, "show", str(copy.article_id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in shown["copies"]] == [orig.article_id]
+    assert shown["copies"][0]["is_original"] is True
+    assert [v["version"] for v in shown["versions"]] == [1, 2]
+    assert shown["versions"][1]["changed"] == ["body"]

@@ -1,0 +1,124 @@
+"""Schema changes go through Alembic: an archive made by the first migration, with data, upgrades to the newest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from crawler.cli import main as cli
+from storage.db import MIGRATIONS_DIR, make_engine, session_scope, shared_archive
+from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload
+
+BODY = "平安社区建设今天全面启动，居民踊跃参与。社区志愿者在街巷巡逻，提醒商户关好门窗，为老人送去防诈骗手册。"
+GBK_PAGE = "<html><head><title>平安社区</title></head><body>嘉禾市启动平安社区建设</body></html>".encode("gbk")
+
+
+def _config(conn) -> Config:  # type: ignore[no-untyped-def]
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def migrate(url: str, revision: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
+    engine.dispose()
+
+
+def archive_at_first_migration(url: str) -> None:
+    """What an archive written by the first release holds: two articles (http and https copies) and captures."""
+    migrate(url, "0001")
+    engine = make_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    articles, captures, tags = meta.tables["articles"], meta.tables["captures"], meta.tables["article_tags"]
+    at = datetime(2015, 7, 7, 2, 0)  # naive UTC, as 0001 stored it on SQLite
+    with engine.begin() as conn:
+        for n, url_ in ((1, "http://news.example.cn/a/1.html"), (2, "https://news.example.cn/a/2.html")):
+            conn.execute(
+                articles.insert().values(
+                    id=n, site="example", url=url_ + "?from=timeline", canonical_url=url_, title=f"第{n}篇",
+                    subtitle="", published=at, source="嘉禾日报", author=["张三"], editor=[],
+                    body=BODY + ("" if n == 1 else "\n来源：嘉禾日报"), column="", images=[], page_urls=[url_],
+                    rules={}, content_digest=f"{n:064d}", extractor_version="0.0.9", fetched_at=at, created_at=at,
+                    updated_at=at,
+                )
+            )
+            conn.execute(tags.insert().values(article_id=n, position=0, name="平安"))
+            import hashlib
+
+            for _ in range(2):  # the same page fetched twice: one payload after the upgrade
+                conn.execute(
+                    captures.insert().values(
+                        article_id=n, page_no=1, site="example", url=url_, final_url=url_, status=200,
+                        headers={"Content-Type": "text/html"}, body=GBK_PAGE if n == 1 else GBK_PAGE + b" ",
+                        digest=hashlib.sha256(GBK_PAGE if n == 1 else GBK_PAGE + b" ").hexdigest(),
+                        declared_charset=None, encoding="gbk", fetched_at=at,
+                    )
+                )
+    engine.dispose()
+
+
+def head_revision() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rev = MigrationContext.configure(conn).get_current_revision()
+    engine.dispose()
+    return rev
+
+
+def test_db_upgrade_brings_a_first_release_archive_with_data_up_to_date(archive_url, capsys):
+    archive_at_first_migration(archive_url)
+    assert current_revision(archive_url) == "0001"
+
+    assert cli(["--db", archive_url, "db", "upgrade"]) == 0
+    assert current_revision(archive_url) == head_revision()
+
+    with session_scope(shared_archive(archive_url)) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Payload)) == 2
+        captures = session.scalars(sa.select(Capture).order_by(Capture.id)).all()
+        assert len(captures) == 4
+        assert captures[0].body == GBK_PAGE  # byte-exact after moving into payloads
+        keys = set(session.scalars(sa.select(ArticleUrl.url_key)))
+        assert "//news.example.cn/a/1.html" in keys
+        assert "//news.example.cn/a/2.html" in keys
+        v1 = session.scalars(sa.select(ArticleVersion).where(ArticleVersion.article_id == 1)).one()
+        assert v1.version == 1
+        assert v1.reason == "migration"
+        assert v1.fields["tags"] == ["平安"]
+        assert v1.capture_ids == [captures[0].id, captures[1].id]
+        a1, a2 = session.get(Article, 1), session.get(Article, 2)
+        assert a1.version == 1
+        assert a1.withdrawn_at is None
+        # `db upgrade` also clusters the old articles: these two bodies are near-duplicates of one story
+        assert a1.story_id is not None
+        assert a1.story_id == a2.story_id
+        assert [a1.is_original, a2.is_original].count(True) == 1
+
+
+def test_every_migration_downgrades_cleanly_back_to_the_first(sqlite_url):
+    archive_at_first_migration(sqlite_url)
+    migrate(sqlite_url, "head")
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0002")
+    engine.dispose()
+    assert current_revision(sqlite_url) == "0002"
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        body = conn.execute(sa.text("SELECT body FROM captures ORDER BY id LIMIT 1")).scalar()
+    engine.dispose()
+    assert body == GBK_PAGE
