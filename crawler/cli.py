@@ -38,6 +38,12 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         since=args.since,
         until=args.until,
         tag=args.tag,
+        author=args.author,
+        column=args.column,
+        fetched_since=args.fetched_since,
+        fetched_until=args.fetched_until,
+        sort=getattr(args, "sort", None) or "published",
+        collapse=getattr(args, "collapse", False),
     )
 
 
@@ -47,6 +53,10 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", help="only articles with this tag")
     p.add_argument("--since", type=_date, help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", type=_date, help="published before (YYYY-MM-DD)")
+    p.add_argument("--author", help="only articles with this author (exact name)")
+    p.add_argument("--column", help="only this column/channel (栏目)")
+    p.add_argument("--fetched-since", type=_date, help="fetched on or after (YYYY-MM-DD)")
+    p.add_argument("--fetched-until", type=_date, help="fetched before (YYYY-MM-DD)")
 
 
 def _json_line(obj: dict[str, Any]) -> str:
@@ -55,21 +65,32 @@ def _json_line(obj: dict[str, Any]) -> str:
 
 # -- commands ----------------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace) -> int:
-    from storage.query import article_json, search
+    from storage.query import article_json, search_page
 
+    if args.limit < 1 or args.page < 1 or args.offset < 0:
+        print("newsarchive: --limit and --page must be at least 1, --offset at least 0", file=sys.stderr)
+        return 2
+    offset = args.offset + (args.page - 1) * args.limit
     with session_scope(open_archive(args.db)) as session:
-        rows = search(session, _filters(args), limit=args.limit, offset=args.offset)
+        result = search_page(session, _filters(args), limit=args.limit, offset=offset)
+        for note in result.notes:
+            print(f"newsarchive: warning: {note}", file=sys.stderr)
+        rows = result.articles
         if args.json:
             for a in rows:
                 print(_json_line(article_json(a)))
             return 0
-        table = Table(title=f"{len(rows)} articles", show_lines=False)
+        first = offset + 1 if rows else offset
+        title = f"articles {first}–{offset + len(rows)} (page {args.page}, sorted by {args.sort})"
+        table = Table(title=title, show_lines=False)
         for col in ("id", "title", "published", "source", "site", "url"):
             table.add_column(col, overflow="fold")
         for a in rows:
             published = a.published.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if a.published else ""
             table.add_row(str(a.id), a.title, published, a.source or "", a.site, a.url)
         Console().print(table)
+        if len(rows) == args.limit:
+            print(f"more: --page {args.page + 1}", file=sys.stderr)
     return 0
 
 
@@ -82,6 +103,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"no article {args.article!r} in {db_url(args.db)}", file=sys.stderr)
             return 1
         data = article_json(article)
+        from storage.repository import story_copies, version_history
+
+        data["copies"] = story_copies(session, article)
+        data["versions"] = version_history(session, article)
     if args.json:
         print(_json_line(data))
         return 0
@@ -97,23 +122,70 @@ def cmd_show(args: argparse.Namespace) -> int:
         console.print(f"\n[dim]tags:[/dim] {' '.join(data['tags'])}")
     for link in data["links"]:
         console.print(f"[dim]{link['kind']}:[/dim] {link['text']} <{link['url']}>", markup=True, highlight=False)
+    _print_copies_and_versions(console, data)
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from storage.query import article_json, iter_articles
+def _print_copies_and_versions(console: Console, data: dict[str, Any]) -> None:
+    if data.get("withdrawn_at"):
+        when = data["withdrawn_at"]
+        console.print(f"\n[bold red]withdrawn[/bold red] at {when} (the text above is its last good version)")
+    if data.get("copies"):
+        role = "the original" if data.get("is_original") else "a copy"
+        console.print(f"\n[dim]story {data.get('story_id')}: this is {role}; other copies:[/dim]")
+        for c in data["copies"]:
+            mark = " (original)" if c["is_original"] else ""
+            console.print(f"  {c['id']}  {c['published'] or ''}  {c['site']}  {c['source'] or ''}{mark}  <{c['url']}>",
+                          markup=False, highlight=False)
+    if len(data.get("versions") or []) > 1:
+        console.print("\n[dim]versions:[/dim]")
+        for v in data["versions"]:
+            changed = ", ".join(v["changed"]) or "first"
+            console.print(f"  v{v['version']}  {v['fetched_at']}  {v['reason']}: {changed}", markup=False)
 
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    count = 0
-    try:
-        with session_scope(open_archive(args.db)) as session:
-            for article in iter_articles(session, _filters(args)):
-                out.write(_json_line(article_json(article)) + "\n")
-                count += 1
-    finally:
-        if args.output:
-            out.close()
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from storage.export import write_csv, write_jsonl, write_parquet
+    from storage.query import article_json, export_fields, iter_articles
+
+    if args.format == "parquet" and not args.output:
+        print("newsarchive: --format parquet needs -o PATH", file=sys.stderr)
+        return 2
+    with session_scope(open_archive(args.db)) as session:
+        rows = (article_json(a) for a in iter_articles(session, _filters(args)))
+        if args.format == "parquet":
+            count = write_parquet(rows, args.output)
+        else:
+            encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+            out = open(args.output, "w", encoding=encoding, newline="") if args.output else sys.stdout  # noqa: SIM115
+            try:
+                count = write_csv(rows, out, export_fields()) if args.format == "csv" else write_jsonl(rows, out)
+            finally:
+                if args.output:
+                    out.close()
     print(f"exported {count} articles", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from storage.stats import archive_health
+
+    with session_scope(open_archive(args.db)) as session:
+        health = archive_health(session, days=args.days, runs=args.runs, site=args.site)
+    if args.html:
+        from storage.report import write_html
+
+        write_html(health, args.html)
+        print(f"wrote {args.html}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(health.to_json(), ensure_ascii=False))
+    elif not args.html:
+        from storage.report import print_health
+
+        print_health(health, Console())
+    for site in health.sites:
+        for warning in site.warnings:
+            print(f"newsarchive: warning: {site.site}: {warning}", file=sys.stderr)
     return 0
 
 
@@ -142,34 +214,90 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    """Recent crawl runs, newest first: what each fetched, stored, skipped and failed on."""
     from storage.query import recent_runs
 
     with session_scope(open_archive(args.db)) as session:
         runs = recent_runs(session, args.limit)
+        if args.json:
+            for r in runs:
+                print(_json_line({
+                    "id": r.id, "spider": r.spider, "site": r.site,
+                    "started_at": r.started_at.isoformat(),
+                    "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                    "finish_reason": r.finish_reason, "stats": r.stats or {},
+                }))
+            return 0
         table = Table(title="crawl runs")
-        for col in ("id", "site", "started", "finished", "reason", "pages", "new", "dup", "dropped", "http errors"):
+        cols = ("id", "site", "mode", "started", "finished", "pages", "new", "upd", "same", "dup", "dropped")
+        for col in (*cols, "problems"):
             table.add_column(col)
         for r in runs:
             s = r.stats or {}
+            problems = {f"http{k}": v for k, v in (s.get("http_errors") or {}).items()}
+            problems.update({k: s[k] for k in ("challenges", "soft_404", "exceptions") if s.get(k)})
             table.add_row(
                 str(r.id),
                 r.site,
+                str(s.get("mode", "")),
                 r.started_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
-                r.finished_at.astimezone(CHINA).strftime("%H:%M:%S") if r.finished_at else "running/killed",
-                r.finish_reason or "",
+                (r.finished_at.astimezone(CHINA).strftime("%H:%M:%S ") + (r.finish_reason or ""))
+                if r.finished_at else "running/killed",
                 str(s.get("pages_fetched", "")),
                 str(s.get("articles_new", "")),
+                str(s.get("articles_updated", "")),
+                str(s.get("articles_unchanged", "")),
                 str(s.get("articles_duplicate", "")),
                 " ".join(f"{k}={v}" for k, v in (s.get("dropped") or {}).items()),
-                " ".join(f"{k}={v}" for k, v in (s.get("http_errors") or {}).items()),
+                " ".join(f"{k}={v}" for k, v in problems.items()),
             )
         Console().print(table)
     return 0
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    open_archive(args.db)  # migrates to head
-    print(f"{db_url(args.db)} is at the newest schema")
+    from storage.clusters import StoryIndex
+
+    sessions = open_archive(args.db)  # migrates to head
+    with session_scope(sessions) as session:
+        # articles stored before signatures existed get one, and join their story clusters
+        index = StoryIndex().load(session)
+    print(f"{db_url(args.db)} is at the newest schema ({len(index.signatures)} articles in the story index)")
+    return 0
+
+
+def cmd_warc(args: argparse.Namespace) -> int:
+    from storage.warc import export_warc, import_warc
+
+    sessions = open_archive(args.db)
+    if args.action == "export":
+        with session_scope(sessions) as session:
+            responses, revisits = export_warc(session, Path(args.output), site=args.site, since=args.since)
+        print(f"wrote {responses} responses and {revisits} revisits to {args.output}", file=sys.stderr)
+        return 0
+    report = import_warc(sessions, Path(args.file), site=args.site)
+    print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from storage.reextract import reextract
+
+    report = reextract(open_archive(args.db), site=args.site, since=args.since)
+    print(report.summary())
+    return 0
+
+
+def cmd_fixture(args: argparse.Namespace) -> int:
+    from storage.fixtures import save_fixture
+
+    with session_scope(open_archive(args.db)) as session:
+        try:
+            path = save_fixture(session, args.capture, Path(args.dir))
+        except LookupError as exc:
+            print(f"newsarchive: {exc} in {db_url(args.db)}", file=sys.stderr)
+            return 1
+    print(f"saved fixture to {path}; review {path / 'expected.json'} before committing it", file=sys.stderr)
     return 0
 
 
@@ -207,12 +335,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="serve the bundled demo site on 127.0.0.1 and crawl it into the archive")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("search", help="find articles by words in title or body, with filters")
-    p.add_argument("query", nargs="?", default=None)
+    p = sub.add_parser(
+        "search",
+        help="find articles by words in title or body, with filters",
+        description='Words are ANDed; "a phrase" must occur as written; -word excludes. Words of 1-2 characters '
+        "are found by a scan (with a warning); longer ones by the trigram index.",
+    )
+    p.add_argument("query", nargs="?", default=None, help='e.g. 平安 "社区 建设" -广告')
     _add_filters(p)
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--sort", choices=["published", "relevance"], default="published", help="default: published")
+    p.add_argument("--limit", type=int, default=20, help="results per page (default 20)")
+    p.add_argument("--page", type=int, default=1, help="page number, from 1")
+    p.add_argument("--offset", type=int, default=0, help="skip this many results first")
     p.add_argument("--json", action="store_true", help="one JSON object per line (the export shape)")
+    p.add_argument("--collapse", action="store_true", help="one row per story: syndicated copies fold into one")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help="print one article (by id or URL) with its related links")
@@ -220,9 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("export", help="write articles as JSON lines")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
-    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p = sub.add_parser("export", help="write matching articles as JSON lines, CSV or Parquet (streamed, in id order)")
+    p.add_argument("query", nargs="?", default=None, help="search text, as for `search` (default: every article)")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    p.add_argument("-o", "--output", help="file to write (default: stdout; required for parquet)")
     _add_filters(p)
     p.set_defaults(func=cmd_export)
 
@@ -235,13 +372,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="predictions JSONL to write with --manifest")
     p.set_defaults(func=cmd_extract)
 
+    p = sub.add_parser("stats", help="per-site health: articles per day, field coverage, drops, HTTP errors")
+    p.add_argument("--site", help="only this site id")
+    p.add_argument("--days", type=int, default=28, help="days of articles per day to show (default 28)")
+    p.add_argument("--runs", type=int, default=5, help="recent crawl runs per site to sum (default 5)")
+    p.add_argument("--html", help="also write a self-contained HTML report with charts to this file")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    p.set_defaults(func=cmd_stats)
+
     p = sub.add_parser("runs", help="list recent crawl runs and their counters")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="one JSON object per run, with all its counters")
     p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("db", help="archive maintenance")
     p.add_argument("action", choices=["upgrade"])
     p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("warc", help="export captures to a WARC 1.1 file, or import one (no network)")
+    warc = p.add_subparsers(dest="action", required=True)
+    w = warc.add_parser("export", help="write captures as request/response/revisit records")
+    w.add_argument("--site", help="only this site id")
+    w.add_argument("--since", type=_date, help="fetched on or after (YYYY-MM-DD)")
+    w.add_argument("-o", "--output", required=True, help="the .warc.gz file to write")
+    w = warc.add_parser("import", help="load a WARC's captures and extract their articles")
+    w.add_argument("file")
+    w.add_argument("--site", help="site id for the captures (default: the one recorded, else the host)")
+    p.set_defaults(func=cmd_warc)
+
+    p = sub.add_parser("reextract", help="re-run the current extractors over stored captures, recording changes")
+    p.add_argument("--site", help="only this site id")
+    p.add_argument("--since", type=_date, help="only articles fetched on or after (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("fixture", help="turn a stored capture into a test fixture")
+    fx = p.add_subparsers(dest="action", required=True)
+    f = fx.add_parser("save", help="write body.bin, headers.json, meta.json and expected.json to DIR")
+    f.add_argument("capture", metavar="URL_OR_ID", help="a URL, an article id, or capture:N")
+    f.add_argument("dir")
+    p.set_defaults(func=cmd_fixture)
     return parser
 
 
@@ -249,8 +418,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from sqlalchemy.exc import OperationalError
 
+    from storage.search import QuerySyntaxError
+
     try:
         return args.func(args)
+    except QuerySyntaxError as exc:
+        print(f"newsarchive: cannot read the search text: {exc}", file=sys.stderr)
+        return 2
     except OperationalError as exc:
         print(f"newsarchive: cannot use the archive at {db_url(args.db)}: {exc.orig}", file=sys.stderr)
         return 1

@@ -37,3 +37,17 @@ class ArticleItem:
     content_digest: str = ""
     page_urls: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class WithdrawnItem:
+    """An archived article's page now answers 404/410 or redirects to a "deleted" page: mark it withdrawn.
+
+    The spider yields it when re-fetching; the store pipeline keeps the article's last good version.
+    """
+
+    url: str
+    status: int
+    fetched_at: datetime
+    #: where a redirect to a "deleted" page went, if that was the signal
+    final_url: str | None = None
