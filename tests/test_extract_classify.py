@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """page_kind: article vs list vs other."""
 
 from __future__ import annotations

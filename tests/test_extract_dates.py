@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Published date: every printed form, labels, meta tags, URL dates, relative dates against fetched_at."""
 
 from __future__ import annotations
@@ -44,13 +43,15 @@ def test_published_printed_forms(info, expected):
 
 def test_published_is_timezone_aware_shanghai_by_default():
     got = _article("2015-07-06 12:18").published
-    assert got is not None and got.utcoffset() == timedelta(hours=8)
+    assert got is not None
+    assert got.utcoffset() == timedelta(hours=8)
 
 
 def test_published_profile_timezone_is_used():
     html = "<h1>標題測試新聞</h1><div>2016/03/01 10:00</div><p>內容段落，這是一段新聞內容，用來測試時區。</p>"
     got = extract_article(html, "", FETCHED, SiteProfile(id="t", timezone="Asia/Tokyo")).published
-    assert got is not None and got.utcoffset() == timedelta(hours=9)
+    assert got is not None
+    assert got.utcoffset() == timedelta(hours=9)
 
 
 def test_published_relative_date_uses_fetch_time():
@@ -94,7 +95,8 @@ def test_published_from_pubdate_meta():
 )
 def test_published_from_url_as_last_resort(url):
     got = _article("", url=url).published
-    assert got is not None and got.date() == datetime(2015, 7, 6).date()
+    assert got is not None
+    assert got.date() == datetime(2015, 7, 6).date()
 
 
 def test_published_prefers_date_line_over_sidebar_dates():

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """decode_html: BOM, HTTP charset, <meta charset>, and wrong labels that must not produce mojibake."""
 
 from __future__ import annotations

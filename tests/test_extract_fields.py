@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Title, source, author, editor, body, images, rules: small hand-written pages."""
 
 from __future__ import annotations
@@ -118,7 +117,8 @@ def test_body_in_order_without_chrome():
 def test_images_resolved_with_caption():
     extra = '<figure><img src="/img/a.jpg" alt="公园一角"><figcaption>新建的口袋公园一角</figcaption></figure>'
     got = _x(_page("2019-01-01", extra=extra))
-    assert got.images and got.images[0].src == "http://news.example.cn/img/a.jpg"
+    assert got.images
+    assert got.images[0].src == "http://news.example.cn/img/a.jpg"
     assert got.images[0].caption == "新建的口袋公园一角"
 
 
@@ -166,3 +166,39 @@ def test_empty_and_junk_input_never_raise():
     for html in ("", b"", "<<<>>>", b"\x00\xff\xfe", "<html>", "纯文本没有标签"):
         got = extract_article(html, "", FETCHED)
         assert isinstance(got, Extracted)
+
+
+def test_source_keeps_words_that_are_not_labels():
+    assert _x(_page("2019-01-01 10:00 来源：示例发布 发布时间：2019-01-01")).source == "示例发布"
+
+
+def test_source_after_relative_time_without_space():
+    html = _page('<span class="t">3分钟前</span><span class="s">来源：示例发布</span>')
+    assert _x(html).source == "示例发布"
+
+
+def test_editor_glued_to_next_label():
+    got = _x(_page(extra='<div class="foot"><span>责任编辑：王敏</span><span>更新时间：2019-01-02 09:00</span></div>'))
+    assert got.editor == ["王敏"]
+
+
+def test_info_span_inside_h1_not_in_title():
+    html = _page(h1='市区新建三座口袋公园<br /><span>2019-01-01 10:00 来源： 浏览：</span>')
+    assert _x(html).title == "市区新建三座口袋公园"
+
+
+def test_page_tool_lines_and_subtitle_not_in_body():
+    html = _page(info="2019-01-01 10:00", extra="<p>【打印本页】 【关闭窗口】</p><p>【收藏】【打印】【关闭】</p>")
+    html = html.replace('<div class="info">', '<div class="subtitle">——老城区变绿了</div><div class="info">')
+    got = _x(html)
+    assert got.subtitle == "老城区变绿了"
+    assert "打印" not in got.body
+    assert "老城区变绿了" not in got.body
+
+
+def test_bracketed_page_tool_is_not_an_author():
+    assert _x(_page("发布时间：2019-01-01 10:00　　来源：市水利局　　【<a href='#'>字体</a>】")).author == []
+
+
+def test_correspondents_count_as_authors():
+    assert _x(_page("2019-01-01 10:00 记者 张三 通讯员 李四")).author == ["张三", "李四"]

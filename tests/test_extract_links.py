@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Links: tags, prev/next, related, pager pages, column, canonical."""
 
 from __future__ import annotations
@@ -41,7 +40,8 @@ def test_tags_from_hot_words():
 def test_prev_link_and_no_next_when_text_only():
     got = extract_article(HTML, URL, FETCHED)
     prev = _kinds(got.links, "prev")
-    assert len(prev) == 1 and prev[0].url == "http://news.example.cn/2019/0101/122.html"
+    assert len(prev) == 1
+    assert prev[0].url == "http://news.example.cn/2019/0101/122.html"
     assert _kinds(got.links, "next") == []
 
 
@@ -77,3 +77,59 @@ def test_canonical_url_resolved():
 def test_meta_keywords_as_tags_when_no_tag_links():
     html = HTML.replace("相关热词搜索：", "").replace('href="/tag/gy"', "").replace('href="/tag/lh"', "")
     assert extract_article(html, URL, FETCHED).tags == ["公园", "绿化"]
+
+
+def test_site_wide_meta_keywords_are_not_tags():
+    html = HTML.replace('content="公园,绿化"', 'content="示例在线,本地新闻,示例"').replace("相关热词搜索：", "")
+    html = html.replace('href="/tag/gy"', "").replace('href="/tag/lh"', "")
+    assert extract_article(html, URL, FETCHED).tags == []
+
+
+def test_meta_keyword_equal_to_column_is_dropped():
+    html = HTML.replace('content="公园,绿化"', 'content="本地新闻,口袋公园"').replace("相关热词搜索：", "")
+    html = html.replace('href="/tag/gy"', "").replace('href="/tag/lh"', "")
+    got = extract_article(html, URL, FETCHED)
+    assert got.column == "本地新闻"
+    assert got.tags == ["口袋公园"]
+    assert not _kinds(got.links, "tag")
+
+
+def test_labels_inside_a_leading_strong():
+    html = (HTML.replace("相关热词搜索：", "<strong>相关热词搜索：</strong>")
+            .replace('<div class="position">当前位置：', '<div class="here"><strong>当前位置:</strong>'))
+    got = extract_article(html, URL, FETCHED)
+    assert got.tags == ["公园", "绿化"]
+    assert got.column == "本地新闻"
+
+
+def test_prev_next_in_one_block_split_by_br():
+    html = HTML.replace(
+        '<div>上一篇：<a href="/2019/0101/122.html">老城区改造启动</a></div><div>下一篇：没有了</div>',
+        '<div class="np">上一篇：<a href="/2019/0101/122.html">老城区改造启动</a><br />'
+        '下一篇：<a href="/2019/0101/124.html">河道清淤工程完工</a></div>',
+    )
+    got = extract_article(html, URL, FETCHED)
+    assert [(x.kind, x.text) for x in got.links if x.kind in ("prev", "next")] == [
+        ("prev", "老城区改造启动"), ("next", "河道清淤工程完工")]
+
+
+def test_related_list_after_heading_in_definition_list():
+    html = HTML.replace(
+        '<div class="related"><h3>相关新闻</h3><ul>',
+        '<div class="box"><dl><dt><strong>相关文章</strong></dt><dd><ul>',
+    ).replace("</ul></div>\n</body>", "</ul></dd></dl></div>\n</body>")
+    got = extract_article(html, URL, FETCHED)
+    assert [x.text for x in _kinds(got.links, "related")] == ["全市绿化覆盖率再创新高"]
+
+
+def test_related_heading_sharing_its_line_with_the_links():
+    html = HTML.replace('<div class="related"><h3>相关新闻</h3><ul>', '<div>相关阅读：<ul>')
+    got = extract_article(html, URL, FETCHED)
+    assert [x.text for x in _kinds(got.links, "related")] == ["全市绿化覆盖率再创新高"]
+
+
+def test_footer_address_is_not_a_site_name():
+    html = HTML.replace('content="公园,绿化"', 'content="口袋公园,老城区"').replace("相关热词搜索：", "")
+    html = html.replace('href="/tag/gy"', "").replace('href="/tag/lh"', "")
+    html = html.replace("</body>", "<p>版权所有：示例日报社 地址：示例市老城区人民路1号</p></body>")
+    assert extract_article(html, URL, FETCHED).tags == ["口袋公园", "老城区"]

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Property tests: random and truncated markup never makes extraction raise."""
 
 from __future__ import annotations
@@ -45,5 +44,6 @@ def test_truncated_markup_never_raises(cut):
 @given(st.binary(max_size=400), st.one_of(st.none(), st.sampled_from(["utf-8", "gbk", "gb2312", "big5", "x"])))
 def test_random_bytes_never_raise(raw, declared):
     text, enc = decode_html(raw, declared)
-    assert isinstance(text, str) and isinstance(enc, str)
+    assert isinstance(text, str)
+    assert isinstance(enc, str)
     assert isinstance(extract_article(raw, "", FETCHED, encoding=declared), Extracted)

@@ -77,7 +77,7 @@ def _extract(
     content, stats, rules["body"] = body_mod.find_content(page, _selector(profile, "body"))
     lines: list[str] = []
     if content:
-        lines = body_mod.body_lines(page, content, stats, out.title)
+        lines = body_mod.body_lines(page, content, stats, out.title, out.subtitle)
         out.images = body_mod.images(page, content)
     out.body = "\n".join(lines)
 
@@ -102,17 +102,17 @@ def _extract(
 
     out.canonical_url = links.find_canonical(page, base)
     current = url or out.canonical_url or ""
-    out.tags, tag_links = links.find_tags(page, base)
-    sel = _selector(profile, "tags")
-    if sel:
-        out.tags = byline.split_names(select_text(page.root, sel), keep_long=True)
-        rules["tags"] = "profile"
     sel = _selector(profile, "column")
     column_links: list[Link]
     if sel:
         out.column, column_links, rules["column"] = select_text(page.root, sel), [], "profile"
     else:
         out.column, column_links, rules["column"] = links.find_column(page, base, out.title)
+    out.tags, tag_links = links.find_tags(page, base, title=out.title, column=out.column)
+    sel = _selector(profile, "tags")
+    if sel:
+        out.tags = byline.split_names(select_text(page.root, sel), keep_long=True)
+        rules["tags"] = "profile"
     pager_links, out.next_pages = links.find_pager(page, base, current)
     out.links = (
         tag_links

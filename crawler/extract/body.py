@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Main-content finder (text density x punctuation, GNE's idea) and the body/images serialiser."""
 
 from __future__ import annotations
@@ -9,7 +8,17 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 from crawler.extract.dates import find_dates
-from crawler.extract.dom import HtmlElement, is_noise_block, iter_lines, norm, select, tag_of
+from crawler.extract.dom import (
+    HtmlElement,
+    _noise_attr,
+    class_id,
+    is_noise_block,
+    iter_lines,
+    norm,
+    select,
+    tag_of,
+    text_content,
+)
 from crawler.extract.page import Page
 from crawler.extract.rules import CONTENT_SELECTORS, NOISE_LINE, PUNCTUATION, TRAILER_START
 from crawler.extract.title import normalize
@@ -51,11 +60,15 @@ _DISCLAIMER = re.compile(r"^\W{0,3}(?:\S{0,8}(?:版权|免责)(?:与免责)?声�
                          r"版权所有|Copyright|本报社郑重|本文系|特别声明|声明[:：])", re.I)
 
 
+_WS_CHAR = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]")
+_PUNCT_CHAR = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
+
+
 def _count(s: str | None) -> tuple[int, int]:
-    if not s:
+    """(visible characters, punctuation marks) of a text node; whitespace-only nodes cost nothing."""
+    if not s or s.isspace():
         return 0, 0
-    compact = _WS.sub("", s)
-    return len(compact), sum(1 for ch in compact if ch in PUNCTUATION)
+    return len(s) - len(_WS_CHAR.findall(s)), len(_PUNCT_CHAR.findall(s))
 
 
 @lru_cache(maxsize=1)
@@ -80,47 +93,62 @@ def _is_known(el: HtmlElement) -> bool:
     return bool(cls) and any(c in classes for c in cls.split())
 
 
-def density_stats(root: HtmlElement) -> dict[HtmlElement, _Stat]:
-    """One bottom-up pass computing text/link/tag/punctuation counts for every element."""
-    order = [el for el in root.iter() if isinstance(el.tag, str)]
-    noise: dict[HtmlElement, bool] = {}
-    for el in order:
-        parent = el.getparent()
-        noise[el] = noise.get(parent, False) or is_noise_block(el)
+def density_stats(
+    root: HtmlElement, elements: list[tuple[HtmlElement, str, str]] | None = None
+) -> dict[HtmlElement, _Stat]:
+    """Text/link/tag/punctuation counts for every element: one pass down (noise), one pass up (sums).
+
+    ``elements`` is ``Page.elements()`` ((element, tag, "class id") in document order, ``root`` first).
+    """
+    if elements is None:
+        elements = [(el, el.tag, class_id(el)) for el in root.iter() if isinstance(el.tag, str)]
     stats: dict[HtmlElement, _Stat] = {}
-    for el in reversed(order):
-        st = _Stat(noise=noise[el])
-        n, p = _count(el.text)
-        st.text, st.punct = n, p
-        st.inline, st.inline_punct = n, p
-        for child in el:
-            tn, tp = _count(child.tail)
-            st.text += tn
-            st.punct += tp
-            st.inline += tn
-            st.inline_punct += tp
-            if not isinstance(child.tag, str):
-                continue
-            cs = stats.get(child)
-            if cs is None:
-                continue
-            st.text += cs.text
-            st.link_text += cs.link_text
-            st.tags += cs.tags
-            st.link_tags += cs.link_tags
-            st.punct += cs.punct
-            if tag_of(child) in _INLINE:
-                st.inline += cs.inline
-                st.inline_link += cs.inline_link
-                st.inline_punct += cs.inline_punct
-        tag = tag_of(el)
+    inline_tags = _INLINE
+    for el, tag, attrs in elements:
+        parent = el.getparent()
+        pst = stats.get(parent) if parent is not None else None
+        if (pst is not None and pst.noise) or tag in ("nav", "footer", "aside"):
+            noise = True
+        elif tag in ("article", "main", "body", "html", "h1") or not attrs:
+            noise = False
+        else:
+            noise = _noise_attr(attrs)
+        st = _Stat(noise=noise)
+        text = el.text
+        if text:
+            n, p = _count(text)
+            st.text = st.inline = n
+            st.punct = st.inline_punct = p
+        stats[el] = st
+    for el, tag, _attrs in reversed(elements):
+        st = stats[el]
         if tag == "a":
             st.link_text = st.text
             st.inline_link = st.inline
             st.link_tags += 1
         elif st.noise:
             st.link_text = st.text
-        stats[el] = st
+        if el is root:
+            continue
+        pst = stats.get(el.getparent())
+        if pst is None:
+            continue
+        tail = el.tail
+        if tail:
+            tn, tp = _count(tail)
+            pst.text += tn
+            pst.punct += tp
+            pst.inline += tn
+            pst.inline_punct += tp
+        pst.text += st.text
+        pst.link_text += st.link_text
+        pst.tags += st.tags
+        pst.link_tags += st.link_tags
+        pst.punct += st.punct
+        if tag in inline_tags:
+            pst.inline += st.inline
+            pst.inline_link += st.inline_link
+            pst.inline_punct += st.inline_punct
     return stats
 
 
@@ -133,7 +161,7 @@ def _score_tree(stats: dict[HtmlElement, _Stat]) -> dict[HtmlElement, float]:
         own = st.inline - st.inline_link
         if own < 20:
             continue
-        head = norm(el.text_content()[:60]) if own < 600 else ""
+        head = norm(text_content(el)[:60]) if own < 600 else ""
         if head and _DISCLAIMER.search(head):
             continue
         value = 1.0 + min(st.inline_punct, 40) + min(own / 100, 3.0)
@@ -151,7 +179,7 @@ def _score_tree(stats: dict[HtmlElement, _Stat]) -> dict[HtmlElement, float]:
 
 def find_content(page: Page, selector: str | None = None) -> tuple[list[HtmlElement], dict, str]:
     """The elements holding the article text (in document order), the stats used, and the rule name."""
-    stats = density_stats(page.body_el)
+    stats = density_stats(page.body_el, page.elements())
     if selector:
         found = [el for el in select(page.root, selector) if isinstance(el, HtmlElement)]
         if found:
@@ -199,7 +227,7 @@ def _link_heavy(el: HtmlElement, stats: dict[HtmlElement, _Stat]) -> bool:
     return st.link_tags >= 3 and st.link_text >= 0.6 * st.text
 
 
-def body_lines(page: Page, content: list[HtmlElement], stats: dict, title: str) -> list[str]:
+def body_lines(page: Page, content: list[HtmlElement], stats: dict, title: str, subtitle: str = "") -> list[str]:
     """Article paragraphs in order, chrome and bylines removed."""
     headline = page.headline_el
 
@@ -207,6 +235,7 @@ def body_lines(page: Page, content: list[HtmlElement], stats: dict, title: str) 
         return el is headline or is_noise_block(el) or _link_heavy(el, stats)
 
     nt = normalize(title)
+    ns = normalize(subtitle) if subtitle else ""
     out: list[str] = []
     raw = [line for el in content for line, _ in iter_lines(el, skip)]
     for i, line in enumerate(raw):
@@ -216,6 +245,8 @@ def body_lines(page: Page, content: list[HtmlElement], stats: dict, title: str) 
         if not nl:
             continue
         if nt and (nl == nt or (nt in nl and len(nl) <= len(nt) + 12 and len(out) == 0)):
+            continue
+        if ns and nl == ns and len(out) <= 2:
             continue
         if NOISE_LINE.search(line):
             continue
@@ -267,6 +298,6 @@ def _caption(img: HtmlElement) -> str:
         if tag_of(anc) == "figure":
             cap = anc.find(".//figcaption")
             if cap is not None:
-                return norm(cap.text_content())
+                return norm(text_content(cap))
     alt = norm(img.get("alt") or img.get("title") or "")
     return alt

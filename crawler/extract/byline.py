@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF002, RUF003
 """Source (来源), author (作者/记者/文/) and editor (责任编辑) from the info line, datelines and sign-offs."""
 
 from __future__ import annotations
@@ -6,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from crawler.extract.dates import find_dates
 from crawler.extract.page import Page
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -18,10 +18,19 @@ _SOURCE = re.compile(
 _STOP = re.compile(
     r"(?:稿件来源|信息来源|文章来源|本文来源|来源于|来源|稿源|出处|"
         r"來源|作者|作　者|記者|记者|通讯员|责任编辑|責任編輯|责编|"
-    r"编辑|編輯|校对|审核|审校|签发|终审|监制|摄影|时间|時間|日期|发布|發布|发表|點擊|点击|浏览|瀏覽|阅读|閱讀|字号|字体|"
+    r"编辑|編輯|校对|审核|审校|签发|终审|监制|摄影|时间|時間|日期|(?:发布|發布|发表|更新|修改)(?=时间|時間|日期|于|於)|"
+    r"點擊|点击|浏览|瀏覽|阅读|閱讀|字号|字体|"
     r"打印|关闭|分享|评论|人参与|访问|【|\[|\||｜|(?:19|20)\d\d[-/.年])"
 )
 _LABEL_TOKEN = re.compile(r"^[^\s:：]{1,8}[:：]")
+
+
+def _is_label_token(rest: str) -> bool:
+    """``rest`` starts with `label：` (and not with a name glued to the next label: `黄敏更新时间：`)."""
+    m = _LABEL_TOKEN.match(rest)
+    if not m:
+        return False
+    return _STOP.match(rest) is not None or _STOP.search(m.group(0), 2) is None
 
 _AUTHOR = re.compile(
     r"(?P<label>作者|作　者|撰文|执笔|撰稿|撰稿人|本报记者|本報記者|"
@@ -42,6 +51,7 @@ _AFFILIATION = re.compile(
 )
 _STAFF_CODE = re.compile(r"[_\-\s]*[A-Za-z]{1,4}\d{2,}$|\(\w*\d+\w*\)$|（\w*\d+\w*）$")
 _BAD_NAME = re.compile(r"^(?:本报|本報|本站|本网|网站|网络|新华社|中新网|"
+    r"字体|字體|字号|字號|打印|关闭|關閉|收藏|分享|评论|評論|推荐|纠错|挑错|返回|顶部|全文|首页|更多|放大|缩小|默认|"
     r"编辑|编辑部|记者|作者|通讯员|佚名|admin|未知|匿名|"
                        r"小编|转载|原创|来源|有限公司|简介|介绍|观点|文章|单位|其他|更多|最近|专栏|团队|.{1,6}(?:网|報|报|社|台|站|中心|公司|"
                        r"集团|频道|頻道|新闻|新聞|日报|晚报|观察|观察者))$", re.I)
@@ -64,7 +74,7 @@ def _value_after(text: str, pos: int) -> str:
     rest = text[pos:].lstrip(" \u3000\u00a0")
     if not rest:
         return ""
-    if _LABEL_TOKEN.match(rest) or _STOP.match(rest):
+    if _is_label_token(rest) or _STOP.match(rest):
         return ""
     m = re.match(r"[^\s\u3000|｜]+", rest)
     value = m.group(0) if m else ""
@@ -85,6 +95,15 @@ def _source_candidates(page: Page) -> Iterable[str]:
     yield from reversed(lines[max(0, h - 6) : h])
 
 
+def _ends_with_date(text: str, page: Page) -> bool:
+    """True when ``text`` ends with a printed date or relative time (`昨天 10:20`, `3分钟前`)."""
+    text = text.rstrip()
+    if not text or len(text) > 80:
+        return False
+    hits = find_dates(text, page.fetched_at, page.tz)
+    return bool(hits) and hits[-1].end >= len(text)
+
+
 def find_source(page: Page) -> tuple[str | None, str]:
     for line in _source_candidates(page):
         if len(line) > 200 or ("来" not in line and "源" not in line and "出" not in line and "稿" not in line
@@ -92,8 +111,9 @@ def find_source(page: Page) -> tuple[str | None, str]:
             continue
         for m in _SOURCE.finditer(line):
             prev = _prev_char(line, m.start())
-            if prev and _IS_CJK.match(prev) and not re.search(r"[年月日]$", prev):
-                continue  # 数据来源 / 消息来源于 inside a sentence
+            if prev and _IS_CJK.match(prev) and prev not in "年月日" and not (
+                    m.group("colon") and _ends_with_date(line[: m.start()], page)):
+                continue  # 数据来源 / 消息来源于 inside a sentence (but `3分钟前来源：` is an info line)
             if not m.group("colon"):
                 if len(line) > 80 or m.end() >= len(line):
                     continue
@@ -121,7 +141,7 @@ def _names(text: str, pos: int, *, limit: int = 6, strict: bool = False) -> list
         if sep:
             i += sep.end()
             continue
-        if _STOP.match(rest, i) or _LABEL_TOKEN.match(rest[i:]):
+        if _STOP.match(rest, i) or _is_label_token(rest[i:]):
             break
         m = _NAME_TOKEN.match(rest, i)
         if not m:

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Tell article pages from list pages: URL shape plus a few cheap cues from the markup. Pure and fast."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF003
 """Date parsing (plain regexes; dateparser only as a lazy last resort) and the published-date finder."""
 
 from __future__ import annotations

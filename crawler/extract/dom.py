@@ -6,18 +6,19 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from crawler.extract.rules import NOISE_FRAGMENTS, NOISE_WORDS
 
-HtmlElement = lxml.html.HtmlElement
+#: plain lxml elements: the lxml.html element classes cost a Python-level class lookup per element proxy
+HtmlElement = etree._Element
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, huge_tree=True)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True, huge_tree=True)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
-_WS = re.compile(r"[\s\u00a0\u3000\u2002\u2003\u2009\u200b\u200c\u200d\ufeff]+")
+#: whitespace, plus the junk lxml leaves for control characters (U+FFFD) and non-characters: all become one space.
+#: (Control characters are not stripped from the whole page before parsing: that scan cost more than the parse.)
+_WS = re.compile(r"[\s\x00-\x08\x7f\u00a0\u3000\u2002\u2003\u2009\u200b\u200c\u200d\ufeff\ufffd\ufffe\uffff]+")
 
 #: elements whose content is never visible text
 DROP_TAGS: frozenset[str] = frozenset(
@@ -35,15 +36,20 @@ BLOCK_TAGS: frozenset[str] = frozenset(
 
 def parse_html(text: str) -> HtmlElement:
     """Parse text into an lxml document; malformed or empty input yields an (almost) empty document."""
-    text = _CONTROL.sub("", _XML_DECL.sub("", text or "", count=1))
-    if not text.strip():
+    text = text or ""
+    decl = _XML_DECL.match(text)  # anchored: costs nothing on pages without one
+    if decl:
+        text = text[decl.end() :]
+    if not text or text.isspace():
         text = "<html><body></body></html>"
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
+        root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or not isinstance(root, HtmlElement):
-        root = lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
+    elif root.find("body") is None and root.tag == "html":
+        etree.SubElement(root, "body")
     return root
 
 
@@ -94,12 +100,31 @@ def is_noise_block(el: HtmlElement) -> bool:
     return bool(value) and _noise_attr(value)
 
 
+def drop_tree(el: HtmlElement) -> None:
+    """Remove ``el`` and its children, keeping its tail text in place (lxml.html's drop_tree for plain elements)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is None:
+            parent.text = (parent.text or "") + tail
+        else:
+            prev.tail = (prev.tail or "") + tail
+    parent.remove(el)
+
+
+def text_content(el: HtmlElement) -> str:
+    return "".join(el.itertext())
+
+
 def remove_tags(root: HtmlElement, tags: frozenset[str] = DROP_TAGS) -> None:
     """Drop invisible elements, keeping their tail text."""
-    doomed = [el for el in root.iter() if tag_of(el) in tags and el is not root]
+    doomed = [el for el in root.iter(*tags) if el is not root]
     for el in doomed:
         try:
-            el.drop_tree()
+            drop_tree(el)
         except (AssertionError, ValueError, TypeError):  # pragma: no cover - detached element
             continue
 
@@ -139,45 +164,58 @@ def select_text(root: HtmlElement, selector: str) -> str:
     return norm(" ".join(p for p in parts if p))
 
 
-def iter_lines(el: HtmlElement, skip: Callable[[HtmlElement], bool] | None = None) -> Iterator[tuple[str, HtmlElement]]:
-    """Yield (line, block element) pairs: text split at block boundaries and <br>, in document order."""
+def iter_lines(
+    el: HtmlElement, skip: Callable[[HtmlElement], bool] | None = None
+) -> list[tuple[str, HtmlElement]]:
+    """(line, block element) pairs: text split at block boundaries and <br>, in document order.
+
+    Iterative (no recursion limit on deeply nested junk) and list-building (no generator overhead).
+    """
+    out: list[tuple[str, HtmlElement]] = []
     buf: list[str] = []
     owner: list[HtmlElement] = [el]
+    block_tags = BLOCK_TAGS
 
-    def flush() -> Iterator[tuple[str, HtmlElement]]:
-        line = norm("".join(buf))
-        buf.clear()
-        if line:
-            yield line, owner[-1]
+    def flush() -> None:
+        if buf:
+            line = norm("".join(buf))
+            buf.clear()
+            if line:
+                out.append((line, owner[-1]))
 
-    def walk(node: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
-        tag = tag_of(node)
-        block = tag in BLOCK_TAGS
-        if block:
-            yield from flush()
+    stack: list[tuple[HtmlElement, bool]] = [(el, False)]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        node, exiting = pop()
+        if exiting:
+            if node.tag in block_tags:
+                flush()
+                owner.pop()
+            if node is not el and node.tail:
+                buf.append(node.tail)
+            continue
+        tag = node.tag
+        if tag.__class__ is not str:
+            if node.tail:
+                buf.append(node.tail)
+            continue
+        if skip is not None and node is not el and skip(node):
+            if tag in block_tags:
+                flush()
+            if node.tail:
+                buf.append(node.tail)
+            continue
+        if tag in block_tags:
+            flush()
             owner.append(node)
         if node.text and tag != "br":
             buf.append(node.text)
-        for child in node:
-            if not isinstance(child.tag, str):
-                if child.tail:
-                    buf.append(child.tail)
-                continue
-            if skip is not None and skip(child):
-                if tag_of(child) in BLOCK_TAGS:
-                    yield from flush()
-                if child.tail:
-                    buf.append(child.tail)
-                continue
-            yield from walk(child)
-            if child.tail:
-                buf.append(child.tail)
-        if block:
-            yield from flush()
-            owner.pop()
-
-    yield from walk(el)
-    yield from flush()
+        push((node, True))
+        if len(node):
+            stack.extend((child, False) for child in reversed(node))
+    flush()
+    return out
 
 
 def ancestors(el: HtmlElement) -> Iterator[HtmlElement]:

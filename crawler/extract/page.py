@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from crawler.extract.dom import HtmlElement, iter_lines, norm, parse_html, remove_tags, tag_of, text_of
+from crawler.extract.dom import HtmlElement, drop_tree, iter_lines, norm, parse_html, remove_tags, tag_of, text_of
 
 
 @dataclass(slots=True)
@@ -31,6 +31,24 @@ class Page:
     headline_el: HtmlElement | None = None
     headline_idx: int | None = None
     _first_line: dict[HtmlElement, int] | None = None
+    _elements: list[tuple[HtmlElement, str, str]] | None = None
+    #: per-page memo of the field finders (e.g. the link blocks), so each is computed once
+    cache: dict[str, object] = field(default_factory=dict)
+
+    def elements(self) -> list[tuple[HtmlElement, str, str]]:
+        """(element, tag, "class id") for every element of <body> in document order, computed once."""
+        if self._elements is None:
+            out: list[tuple[HtmlElement, str, str]] = []
+            for el in self.body_el.iter():
+                tag = el.tag
+                if tag.__class__ is not str:
+                    continue
+                cls = el.get("class")
+                ident = el.get("id")
+                attrs = f"{cls} {ident}" if cls and ident else cls or ident or ""
+                out.append((el, tag, attrs.strip()))
+            self._elements = out
+        return self._elements
 
     def line_index(self, el: HtmlElement) -> int | None:
         """Index of the first line that lies inside ``el`` (computed once for all elements)."""
@@ -101,7 +119,7 @@ def build_page(html: str, url: str, fetched_at: datetime, tz: tzinfo) -> Page:
             page.meta.setdefault("time:pubdate", []).append(el.get("datetime"))
     remove_tags(root)
     for head in root.findall("head"):
-        head.drop_tree()
+        drop_tree(head)
     page.lines = [Line(text, el, _in_link(el)) for text, el in iter_lines(page.body_el)]
     return page
 

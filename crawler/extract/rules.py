@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001, RUF003
 """CMS-family knowledge as data: container ids/classes, info-line classes, labels and noise markers.
 
 Nothing here is keyed to one site: every entry is a convention shared by a CMS family (PHPCMS, DedeCMS,
@@ -100,6 +99,10 @@ NOISE_LINE = re.compile(
     r"相关阅读|相关新闻|相关文章|相关链接|延伸阅读|推荐阅读|热点推荐|更多精彩|猜你喜欢|阅读下一篇)"
     r"|^(?:免责声明|声明[:：]|版权声明|版权所有|Copyright|©|（?本文系|凡本网注明|本网站?所刊登|转载请注明|未经授权|未经许可)"
     r"|^[-—=\s]*(?:THE\s*END|完|END|全文完)[-—=\s]*$"
+    # a line made only of page-tool words, bracketed or not: `【打印本页】 【关闭窗口】`, `【收藏】【打印】【关闭】`
+    r"|^(?:[【\[]?[ ]?(?:打印本页|打印此文|打印本文|打印|关闭窗口|关闭本页|关闭|收藏本文|收藏本页|"
+    r"加入收藏|收藏|推荐给朋友|推荐|纠错|挑错|返回顶部|回到顶部|返回|顶部|字体|字号|大|中|小|分享|"
+    r"复制链接|我要评论|评论)[ ]?[】\]]?[ |｜/·]*){1,12}$"
     r"|^(?:[（(]\s*(?:完|责编|编辑|责任编辑)[^）)]{0,30}[）)])$",
     re.I,
 )

@@ -1,12 +1,12 @@
-# ruff: noqa: RUF001
 """The printed headline: the heading that best matches <title>, never the <title> with its site suffix."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-from crawler.extract.dom import HtmlElement, select, tag_of, text_of
+from crawler.extract.dom import HtmlElement, norm, select, tag_of, text_of
 from crawler.extract.page import Page
 from crawler.extract.rules import TITLE_SPLIT
 
@@ -18,33 +18,58 @@ _CRUMB = re.compile(r"^(?:首页|首頁|当前位置|您的位置|您现在的�
 _ORIGINAL = re.compile(r"^(?:原标题|原題|原题|副标题|副題)\s*[:：]\s*(.+)$")
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalize(text: str) -> str:
     """Letters and digits only, NFKC and case-folded: the comparison form of titles."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+    # \w in a str pattern is exactly str.isalnum() (Unicode L* and N*) plus "_"
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _title_parts(title_tag: str) -> list[str]:
     return [p for p in TITLE_SPLIT.split(title_tag) if p and p.strip()]
 
 
+@lru_cache(maxsize=8192)
+def _title_attr(attrs: str) -> bool:
+    return _TITLE_ATTR.search(attrs) is not None
+
+
 def _candidates(page: Page) -> list[tuple[HtmlElement, str, float]]:
     out: list[tuple[HtmlElement, str, float]] = []
     bonus = {"h1": 0.3, "h2": 0.12, "h3": 0.06, "h4": 0.03, "h5": 0.02, "h6": 0.01}
-    for el in page.body_el.iter():
-        tag = tag_of(el)
-        if not tag:
-            continue
+    for el, tag, attrs in page.elements():
         weight = bonus.get(tag)
         if weight is None:
-            attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-            if not attrs.strip() or not _TITLE_ATTR.search(attrs) or tag in ("body", "html", "a", "img"):
+            if not attrs or tag in ("body", "html", "a", "img") or not _title_attr(attrs):
                 continue
             weight = 0.08
-        text = text_of(el)
+        text = _heading_text(el) if len(el) else text_of(el)
         if 2 <= len(text) <= 150 and not _CRUMB.match(text):
             out.append((el, text, weight))
     return out
+
+
+_INFO_CHILD = re.compile(r"来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|发布|發布|时间|時間|日期")
+
+
+def _heading_text(el: HtmlElement) -> str:
+    """A heading's text without a child holding the info line (`<h1>T<br/><span>2015-07-06 来源:</span></h1>`)."""
+    parts = [el.text or ""]
+    dropped = False
+    for child in el:
+        if isinstance(child.tag, str) and len(child.text or "") + len(child) > 0:
+            ct = text_of(child)
+            if ct and len(ct) <= 200 and (_DATE_HINT.search(ct) or _INFO_CHILD.search(ct)):
+                dropped = True
+            else:
+                parts.append(ct)
+        parts.append(child.tail or "")
+    if not dropped:
+        return text_of(el)
+    text = norm(" ".join(parts))
+    return text if len(text) >= 4 else text_of(el)
 
 
 def find_title(page: Page, selector: str | None = None) -> tuple[str, str, str]:
@@ -126,6 +151,14 @@ def _followed_by_date(page: Page, el: HtmlElement) -> float:
     return 0.12 if any(len(line.text) <= 200 and _DATE_HINT.search(line.text) for line in following[1:]) else 0.0
 
 
+_DASH = re.compile(r"^[\s\u3000]*[—－\-─━~～]+[\s\u3000]*")
+
+
+def strip_dash(text: str) -> str:
+    """A subtitle without the leading `——` it is printed with."""
+    return _DASH.sub("", text).strip()
+
+
 def _clean(text: str) -> str:
     return text.strip(" \u3000|_-")
 
@@ -157,8 +190,8 @@ def _subtitle(page: Page) -> str:
     for line in page.lines[lo : page.headline_idx + 6]:
         m = _ORIGINAL.match(line.text)
         if m:
-            return m.group(1).strip()
+            return strip_dash(m.group(1))
         attrs = f"{line.el.get('class') or ''} {line.el.get('id') or ''}"
         if attrs.strip() and _SUBTITLE_ATTR.search(attrs) and 4 <= len(line.text) <= 80:
-            return line.text
+            return strip_dash(line.text)
     return ""
