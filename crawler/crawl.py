@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -21,6 +22,8 @@ LOOPBACK_OVERRIDES: dict[str, Any] = {
 
 def run_crawl(db_url: str, spider_kwargs: dict[str, Any], settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Crawl into the archive at db_url and return Scrapy's final stats. Blocks until the crawl ends."""
+    # Wherever it runs from (the demo runs in any directory, with no scrapy.cfg), use this project's settings.
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     project = get_project_settings()
     project.set("ARCHIVE_DB_URL", db_url, priority="cmdline")
     for key, value in (settings or {}).items():

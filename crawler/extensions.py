@@ -22,7 +22,9 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         if key.startswith("downloader/response_status_count/")
     }
     return {
+        "mode": stats.get("crawl/mode", ""),
         "pages_fetched": stats.get("response_received_count", 0),
+        "pages": {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("pages/") and k.count("/") == 1},
         "articles_new": stats.get("articles/new", 0),
         "articles_updated": stats.get("articles/updated", 0),
         "articles_unchanged": stats.get("articles/unchanged", 0),
@@ -30,6 +32,12 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "dropped": {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("dropped/")},
         "http_errors": {code: n for code, n in statuses.items() if code.isdigit() and int(code) >= 400},
         "exceptions": stats.get("downloader/exception_count", 0),
+        "challenges": stats.get("pages/challenge", 0),
+        "soft_404": stats.get("pages/soft_404", 0),
+        "articles_refetched": stats.get("articles/refetched", 0),
+        "articles_partial": stats.get("articles/partial", 0),
+        "articles_withdrawn": stats.get("articles/withdrawn", 0),
+        "pagination_stopped": stats.get("discovery/pagination_stopped", 0),
     }
 
 
@@ -45,14 +53,16 @@ class RunRecorder:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self, spider) -> None:  # type: ignore[no-untyped-def]
+    def spider_opened(self) -> None:
+        spider = self.crawler.spider
         try:
             with session_scope(archive_for_settings(self.crawler.settings)) as session:
                 self.run_id = start_run(session, spider.name, getattr(spider, "site_id", "")).id
+            spider.run_id = self.run_id  # the spider tells a resumed run from a fresh one by the previous run
         except SQLAlchemyError as exc:
             logger.error("cannot record the run in the archive: %s", exc)
 
-    def spider_closed(self, spider, reason: str) -> None:  # type: ignore[no-untyped-def]
+    def spider_closed(self, reason: str) -> None:
         if self.run_id is None:
             return
         summary = run_summary(self.crawler.stats.get_stats())

@@ -11,6 +11,7 @@ COMMANDS_MODULE = "crawler.commands"
 ARCHIVE_DB_URL = os.environ.get("ARCHIVE_DB_URL", "sqlite:///newsarchive.db")
 
 # Politeness: identify ourselves, obey robots.txt, adapt to the server's latency, few requests per site.
+# A site profile's `concurrency` and `download_delay` override the two per-site values below.
 USER_AGENT = os.environ.get(
     "NEWSARCHIVE_USER_AGENT", "newsarchive/0.1 (+https://github.com/newsarchive; research archive crawler)"
 )
@@ -21,9 +22,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
 
-# Regional servers are slow and flaky: retry timeouts and 5xx a few times, but give up on a dead site quickly.
+# Regional servers are slow and flaky: retry timeouts and 5xx a few times, waiting longer each time
+# (crawler.middlewares.BackoffMiddleware: 2 s, 4 s, 8 s …), but give up on a dead site quickly.
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 60.0
 DOWNLOAD_TIMEOUT = 30
 # A news page is well under 10 MB; anything larger is a download or a trap, cut it off.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
@@ -31,6 +35,23 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
 # Each response yields at most one item: 100 concurrent item tasks per response only costs scheduling time.
 CONCURRENT_ITEMS = 8
+
+# The spider keeps its own set of scheduled URLs and asks the archive what is stored, so Scrapy's
+# fingerprinting dupefilter is pure overhead — and with JOBDIR its on-disk seen-list survives a SIGKILL
+# that loses the queue, which would silently skip the lost requests for ever. No dupefilter, then.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+
+# Decode each page once (gb2312/gbk as gb18030, wrong labels caught), before anything reads response.text;
+# see crawler/middlewares.py for why the order around HttpCompressionMiddleware (590) matters.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PlainCompressedMiddleware": 595,
+    "crawler.middlewares.EncodingMiddleware": 585,
+    "crawler.middlewares.BackoffMiddleware": 560,
+    # offline replay (crawler/replay.py): answers every request from REPLAY_FROM, last before the network
+    "crawler.replay.ReplayMiddleware": 950,
+}
+# A WARC file or a fixture directory to replay the crawl from, with no network (`-s REPLAY_FROM=path`).
+REPLAY_FROM = os.environ.get("NEWSARCHIVE_REPLAY_FROM") or None
 
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
@@ -44,5 +65,15 @@ EXTENSIONS = {
 
 # Non-2xx responses are classified by the spider (soft 404s, challenges), so let them reach it.
 HTTPERROR_ALLOWED_CODES = [404, 410, 412, 521]
+
+# Incremental crawling (crawler/spiders/news.py): articles published within this many days are fetched
+# again (conditional GET) to catch corrections; 0 turns it off. `-a refetch_days=N` overrides per run.
+NEWSARCHIVE_REFETCH_DAYS = 2
+# Trap bounds besides crawler.urls (URL length, query explosions, calendars, search, print, login):
+# link hops from a start page (a list's own pagination does not count) and pages per list.
+NEWSARCHIVE_MAX_HOPS = 10
+NEWSARCHIVE_MAX_LIST_PAGES = 5000
+# This many challenge pages in a row (HTTP 412/521, JS cookie walls) close the spider: never bypassed.
+NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -21,7 +21,9 @@ TRAP_PATH = re.compile(
     r"javascript:|mailto:|/tag/.*/\d{3,}|/api/|/wap/|/m/)",
     re.I,
 )
-TRAP_QUERY_KEYS = re.compile(r"^(q|kw|keyword|keywords|wd|searchword|date|year|month|day|print|action|sort|order)$", re.I)
+TRAP_QUERY_KEYS = re.compile(
+    r"^(q|kw|keyword|keywords|wd|searchword|date|year|month|day|print|action|sort|order)$", re.I
+)
 MAX_URL_LENGTH = 300
 MAX_QUERY_PARAMS = 3
 
