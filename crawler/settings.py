@@ -77,3 +77,14 @@ NEWSARCHIVE_MAX_LIST_PAGES = 5000
 NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Past one machine: several `scrapy crawl` processes share one frontier in Redis through scrapy-redis
+# (its scheduler and request-fingerprint dupefilter) and write to one PostgreSQL archive.
+NEWSARCHIVE_REDIS_URL = os.environ.get("NEWSARCHIVE_REDIS_URL")
+if NEWSARCHIVE_REDIS_URL:
+    REDIS_URL = NEWSARCHIVE_REDIS_URL
+    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
+    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+    # keep the shared queue and seen-set when one worker finishes, so the others (and a restart) carry on
+    SCHEDULER_PERSIST = True
+    SCHEDULER_IDLE_BEFORE_CLOSE = 5
