@@ -252,11 +252,16 @@ def add_article(session: Session, item: ArticleItem, stories: StoryIndex | None 
 def update_article(
     session: Session, article: Article, item: ArticleItem, stories: StoryIndex | None = None, reason: str = "recrawl"
 ) -> StoreResult:
-    """A re-fetched (or re-extracted) article: a new version when its content changed, else just the new captures."""
+    """A re-fetched (or re-extracted) article: a new version when its content changed, else just the new captures.
+
+    A crawl's refetch-window item (`item.extra["refetch"]`) with unchanged content stores no capture at all: the
+    archived version and its captures already hold it, so a refetch costs no new stored copy.
+    """
     old = article_fields(article)
     new = item_fields(item)
     changed = changed_fields(old, new)
-    capture_ids = _add_captures(session, article, item) if item.captures else []
+    keep = bool(item.captures) and (bool(changed) or not item.extra.get("refetch"))
+    capture_ids = _add_captures(session, article, item) if keep else []
     if reason != "reextract":
         _add_urls(session, article, _item_urls(item), item.fetched_at)
     if article.withdrawn_at is not None and item.fetched_at > article.withdrawn_at:

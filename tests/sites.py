@@ -11,7 +11,8 @@ page, challenge pages (HTTP 521 and a JS cookie wall), a soft 404, a gzipped GBK
 charset and a GBK page labelled utf-8.
 
 `extra=N` publishes N newer articles at the top of the first column (for incremental-run tests).
-`serve(site)` is a context manager running a threaded HTTP server that logs every path it serves.
+`serve(site)` is a context manager running a threaded HTTP server that logs every path it serves; a page with an
+``ETag`` header answers 304 to a request whose If-None-Match carries that ETag.
 """
 
 from __future__ import annotations
@@ -430,6 +431,8 @@ class SiteServer(ThreadingHTTPServer):
         self.site = site
         self.hits: list[str] = []
         self.failures: dict[str, int] = {}
+        #: paths answered 304 Not Modified (a page with an ETag, asked with that ETag in If-None-Match)
+        self.not_modified: list[str] = []
         self.lock = threading.Lock()
 
     def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
@@ -468,6 +471,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.failures[path] = seen + 1
             if seen < page.fail_first:
                 page = Page(status=500, body=b"<html><body>busy</body></html>")
+        etag = page.headers.get("ETag")
+        if etag and page.status == 200 and self.headers.get("If-None-Match") == etag:
+            with self.server.lock:
+                self.server.not_modified.append(path)
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Date", formatdate(usegmt=True))
+            self.end_headers()
+            return
         body = page.body
         self.send_response(page.status)
         self.send_header("Content-Type", page.ctype)

@@ -101,6 +101,9 @@ class NewsSpider(scrapy.Spider):
         self.scheduled: set[str] = set()
         #: links the archive said it holds (so each is asked about once per run)
         self.archived: set[str] = set()
+        #: archived links in the refetch window, with their conditional-GET headers, until refetched
+        self.refetch_due: dict[str, dict[str, str]] = {}
+        #: archived links refetched in this run
         self.refetched: set[str] = set()
         #: links of the start pages (site navigation: on every page, so never "new on this list page")
         self.nav: set[str] = set()
@@ -302,6 +305,7 @@ class NewsSpider(scrapy.Spider):
         todo = [u for u in todo if followable(u, self.domains)]
         lookup = self.archive_state.lookup(todo)
         self.archived |= lookup.archived
+        self.refetch_due.update((u, v) for u, v in lookup.refetch.items() if u not in self.refetched)
         return lookup
 
     def _follow(
@@ -312,19 +316,24 @@ class NewsSpider(scrapy.Spider):
         pager: set[str] | None = None,
         pager_hops: int = 0,
     ) -> Iterator[scrapy.Request]:
+        """Schedule the links not yet scheduled or archived, and refetch the archived ones due for a refetch.
+
+        `lookup` is the archive's answer for these links when the caller already asked (`_ask` records it in
+        `self.archived` and `self.refetch_due`); otherwise the archive is asked here.
+        """
         if hops > self.max_hops:
             return
-        fresh = [u for u in links if u not in self.scheduled and u not in self.archived]
-        fresh = [u for u in fresh if followable(u, self.domains) and self.profile.allows(u)]
-        if not fresh:
+        links = [u for u in links if u not in self.scheduled and followable(u, self.domains) and self.profile.allows(u)]
+        if not links:
             return
         if lookup is None:
-            lookup = self._ask(fresh)
-        for url in fresh:
-            if url in lookup.archived:
-                if url in lookup.refetch and url not in self.refetched:
+            self._ask(links)
+        for url in links:
+            if url in self.archived:
+                validators = self.refetch_due.pop(url, None)
+                if validators is not None and url not in self.refetched:
                     self.refetched.add(url)
-                    yield self._refetch_request(url, lookup.refetch[url], hops)
+                    yield self._refetch_request(url, validators, hops)
                 continue
             self.scheduled.add(url)
             if pager and url in pager:  # a list's next pages stay at the list's depth
