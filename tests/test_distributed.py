@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -32,23 +33,26 @@ def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path,
     keys = {
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
-        "SCHEDULER_PERSIST": "False",
+        # a slower crawl, so the second worker finds the shared queue still full
+        "DOWNLOAD_DELAY": "0.05",
     }
     env = {**os.environ, "NEWSARCHIVE_REDIS_URL": redis_url}
     client = redis.Redis.from_url(redis_url)
     try:
         with serve() as server:
-            workers = [
-                subprocess.Popen(
-                    crawl_cmd(server.base_url, db_url, **keys),
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    text=True,
+
+            def worker() -> subprocess.Popen[str]:
+                cmd = crawl_cmd(server.base_url, db_url, **keys)
+                return subprocess.Popen(
+                    cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
                 )
-                for _ in range(2)
-            ]
+
+            # The second worker joins a crawl in progress, as a worker on another machine would.
+            workers = [worker()]
+            deadline = time.monotonic() + 60
+            while len(server.hits) < 10 and time.monotonic() < deadline and workers[0].poll() is None:
+                time.sleep(0.05)
+            workers.append(worker())
             logs = [w.communicate(timeout=180)[1] for w in workers]
             hits = server.take_hits()
             site = server.site
