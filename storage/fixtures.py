@@ -58,7 +58,8 @@ def fixture_from_response(
     directory: Path, *, body: bytes, headers: dict[str, str], url: str, fetched_at: datetime, status: int, profile=None
 ) -> Path:  # type: ignore[no-untyped-def]
     """A fixture from one response, with the current extraction as its expected answer."""
-    from storage.reextract import extract_capture, header_charset
+    from crawler.extract.encoding import header_charset
+    from storage.reextract import extract_capture
 
     extracted = extract_capture(body, url, fetched_at, header_charset(headers), profile)
     return write_fixture(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract import extract_article
 from crawler.extract.classify import page_kind
-from crawler.extract.encoding import decode_html
+from crawler.extract.encoding import decode_html, header_charset
 from crawler.extract.types import Extracted
 from crawler.items import ArticleItem, CaptureData
 from crawler.version import EXTRACTOR_VERSION
@@ -36,20 +36,6 @@ def profile_for(site: str):  # type: ignore[no-untyped-def]
         return load_profile(site)
     except Exception:
         return None
-
-
-def header_charset(headers: dict[str, str]) -> str | None:
-    from email.message import Message
-
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-    if not content_type:
-        return None
-    msg = Message()
-    msg["Content-Type"] = content_type
-    charset = msg.get_param("charset")
-    if not isinstance(charset, str):
-        return None
-    return charset.strip().strip("'\"").lower() or None
 
 
 def extract_capture(body: bytes, url: str, fetched_at: datetime, declared: str | None, profile=None) -> Extracted:  # type: ignore[no-untyped-def]

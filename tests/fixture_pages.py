@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +75,3 @@ def load_cases(root: Path = PAGES_DIR) -> list[FixtureCase]:
     return [load_case(d, root) for d in case_dirs(root)]
 
 
-def header_charset(headers: dict[str, str]) -> str | None:
-    """The charset parameter of the Content-Type header (any key case), lower-cased; None when absent."""
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-    if not content_type:
-        return None
-    msg = Message()
-    msg["Content-Type"] = content_type
-    charset = msg.get_param("charset")
-    if not isinstance(charset, str):
-        return None
-    return charset.strip().strip("'\"").lower() or None

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.extract import extract_article
+from crawler.extract.encoding import decode_html, header_charset
 from tests.fixture_pages import (
     CASE_FILES,
     EXPECTED_KEYS,
@@ -17,7 +19,6 @@ from tests.fixture_pages import (
     PAGES_DIR,
     FixtureCase,
     case_dirs,
-    header_charset,
     load_cases,
 )
 
@@ -28,9 +29,6 @@ CASES_BY_ID = {c.id: c for c in CASES}
 @cache
 def extracted(case_id: str) -> dict[str, Any]:
     """The extractor's JSON output for one case, computed once for all of its field checks."""
-    from crawler.extract import extract_article
-    from crawler.extract.encoding import decode_html
-
     case = CASES_BY_ID[case_id]
     text, _encoding = decode_html(case.body, header_charset(case.headers))
     return extract_article(text, case.url, case.fetched_at).to_json()

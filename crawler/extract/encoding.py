@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
+from email.message import Message
 
 __all__ = ["decode_html", "normalize_label"]
 
@@ -148,3 +150,16 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     if best is None:
         return body.decode("utf-8", "replace"), "utf-8"
     return best[3], best[2]
+
+
+def header_charset(headers: Mapping[str, str]) -> str | None:
+    """The charset parameter of a Content-Type header (any key case), lower-cased; None when absent."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    if not content_type:
+        return None
+    msg = Message()
+    msg["Content-Type"] = content_type
+    charset = msg.get_param("charset")
+    if not isinstance(charset, str):
+        return None
+    return charset.strip().strip("'\"").lower() or None
