@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 LinkKind = Literal["tag", "prev", "next", "related", "pager", "column"]
+#: how a credited person other than a writer took part (writers go in `author`, editors in `editor`)
+ContributorRole = Literal["correspondent", "intern", "photographer", "translator", "other"]
+CONTRIBUTOR_ROLES: tuple[ContributorRole, ...] = ("correspondent", "intern", "photographer", "translator", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +19,14 @@ class Link:
     url: str
     text: str
     kind: LinkKind
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """A person credited on the article who is neither a writer nor an editor (通讯员, 实习生, 摄影, 翻译 …)."""
+
+    name: str
+    role: ContributorRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +46,8 @@ class Extracted:
     source: str | None = None
     author: list[str] = field(default_factory=list)
     editor: list[str] = field(default_factory=list)
+    #: correspondents, interns, photographers, translators: credited, but not as writers
+    contributors: list[Contributor] = field(default_factory=list)
     body: str = ""
     images: list[Image] = field(default_factory=list)
     column: str = ""
