@@ -103,7 +103,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"no article {args.article!r} in {db_url(args.db)}", file=sys.stderr)
             return 1
         data = article_json(article)
-        from storage.repository import story_copies, version_history
+        from storage.query import story_copies, version_history
 
         data["copies"] = story_copies(session, article)
         data["versions"] = version_history(session, article)
@@ -267,7 +267,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_warc(args: argparse.Namespace) -> int:
-    from storage.warc import export_warc, import_warc
+    from crawler.offline.warc_import import import_warc
+    from storage.warc import export_warc
 
     sessions = open_archive(args.db)
     if args.action == "export":
@@ -281,7 +282,7 @@ def cmd_warc(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from storage.reextract import reextract
+    from crawler.offline.reextract import reextract
 
     report = reextract(open_archive(args.db), site=args.site, since=args.since)
     print(report.summary())
@@ -289,7 +290,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 
 def cmd_fixture(args: argparse.Namespace) -> int:
-    from storage.fixtures import save_fixture
+    from crawler.offline.fixtures import save_fixture
 
     with session_scope(open_archive(args.db)) as session:
         try:

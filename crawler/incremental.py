@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.normalize import canonical_url
 from storage.db import session_scope
 from storage.models import Article, Capture, CrawlRun
+from storage.query import archived_articles
 
 logger = logging.getLogger(__name__)
 
@@ -55,34 +55,27 @@ class ArchiveState:
         return reason == "finished"
 
     def lookup(self, urls: Iterable[str]) -> Lookup:
-        """Which of these URLs the archive holds, and which of those to refetch. One or two queries."""
-        by_canonical: dict[str, list[str]] = {}
-        for url in urls:
-            by_canonical.setdefault(canonical_url(url), []).append(url)
+        """Which of these URLs the archive holds (storage.query.archived_articles), and which of those to refetch.
+
+        One query, and one more for the conditional-GET headers when some are due for a refetch.
+        """
+        urls = list(dict.fromkeys(urls))
         out = Lookup()
-        if not by_canonical:
+        if not urls:
             return out
         self.queries += 1
-        keys = list(by_canonical)
         try:
             with session_scope(self.factory) as session:
-                rows: list[tuple[str, datetime | None, int]] = []
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i : i + 500]
-                    stmt = select(Article.canonical_url, Article.published, Article.id).where(
-                        Article.canonical_url.in_(chunk)
-                    )
-                    rows.extend(session.execute(stmt).tuples())
-                recent = {aid: key for key, published, aid in rows if self._recent(published)}
-                headers = _validators(session, list(recent)) if recent else {}
+                found = archived_articles(session, urls)
+                recent = {a.article_id for a in found.values() if self._recent(a.published)}
+                headers = _validators(session, sorted(recent)) if recent else {}
         except SQLAlchemyError as exc:  # the archive is down: fetch, and let the store pipeline cope
             logger.error("cannot ask the archive what it holds: %s", exc)
             return out
-        for key, _published, aid in rows:
-            for url in by_canonical[key]:
-                out.archived.add(url)
-                if aid in recent:
-                    out.refetch[url] = headers.get(aid, {})
+        for url, archived in found.items():
+            out.archived.add(url)
+            if archived.article_id in recent:
+                out.refetch[url] = headers.get(archived.article_id, {})
         return out
 
     def _recent(self, published: datetime | None) -> bool:
@@ -97,7 +90,7 @@ def _validators(session: Session, article_ids: list[int]) -> dict[int, dict[str,
         .where(Capture.article_id.in_(article_ids), Capture.page_no == 1)
         .order_by(Capture.id)
     )
-    for aid, headers in session.execute(stmt).tuples():
+    for aid, headers in session.execute(stmt):
         lower = {k.lower(): v for k, v in (headers or {}).items()}
         cond: dict[str, str] = {}
         if lower.get("etag"):

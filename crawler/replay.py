@@ -21,7 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
-from pipelines.normalize import url_key
+from crawler.urls import url_key
 
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 

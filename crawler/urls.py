@@ -1,12 +1,19 @@
-"""Which links a crawl follows: same registered domain, no binaries, no URL traps."""
+"""URL identity (canonical URL, scheme-less key, content digest) and which links a crawl follows.
+
+Every layer asks these questions the same way: the spider (is this link archived?), the pipelines (is this item a
+duplicate?), storage (the unique `article_urls.url_key`), replay and the offline jobs. So they live here, in a leaf
+that imports nothing from the project.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import tldextract
+from w3lib.url import canonicalize_url
 
 # Offline: use the public suffix list bundled with tldextract, never fetch one.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -26,6 +33,34 @@ TRAP_QUERY_KEYS = re.compile(
 )
 MAX_URL_LENGTH = 300
 MAX_QUERY_PARAMS = 3
+#: query parameters that say where a reader came from, never which page it is
+TRACKING_PARAMS = re.compile(r"^(utm_\w+|spm|from|fromid|share|share_token|isappinstalled|wfr|scene|ivk_sa)$", re.I)
+#: a directory's index page is the directory
+INDEX_PAGE = re.compile(r"/(index|default)\.(s?html?|php|aspx?|jsp)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The URL that identifies an article: lower-case host, no default port, no tracking params or fragment."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, v) for k, v in params if not TRACKING_PARAMS.match(k)])
+    path = INDEX_PAGE.sub("/", parts.path or "/")
+    return canonicalize_url(urlunsplit((parts.scheme.lower(), host, path, query, "")))
+
+
+def url_key(url: str) -> str:
+    """The canonical URL without its scheme, so http:// and https:// copies of a page share one key."""
+    canonical = canonical_url(url)
+    return canonical.split(":", 1)[1] if "://" in canonical else canonical
+
+
+def content_digest(body: str) -> str:
+    """sha256 of the body without any whitespace, so re-wrapped copies of one text share a digest."""
+    return hashlib.sha256(re.sub(r"\s+", "", body).encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=4096)

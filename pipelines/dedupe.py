@@ -10,10 +10,10 @@ store can tell unchanged from updated content.
 from __future__ import annotations
 
 from crawler.items import ArticleItem
-from pipelines.normalize import url_key
+from crawler.urls import url_key
 from pipelines.validate import drop
 from storage.db import archive_for_settings, session_scope
-from storage.repository import archived_urls
+from storage.query import archived_urls
 
 
 class DedupePipeline:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Article, ArticleTag, CrawlRun
+from crawler.urls import url_key
+from storage.models import Article, ArticleTag, ArticleUrl, ArticleVersion, CrawlRun
 from storage.search import TextPlan, fts_condition, fts_rank, fts_table, matching_ids, plan_text
 
 SORTS = ("published", "relevance")
@@ -176,16 +177,62 @@ def iter_articles(session: Session, filters: Filters, batch: int = 500) -> Itera
         result.close()
 
 
+#: URL keys asked per query (a SQL IN list of this many stays well inside every backend's parameter limit)
+LOOKUP_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Archived:
+    """An archived article, as the URL lookup finds it."""
+
+    article_id: int
+    published: datetime | None
+
+
+def archived_articles(session: Session, urls: Iterable[str]) -> dict[str, Archived]:
+    """The archive's one answer to "is this URL archived?", for a batch of URLs (keys are the URLs as given).
+
+    A URL is archived when its scheme-less canonical key (crawler.urls.url_key: http/https, tracking parameters,
+    index.html folded) is one of the keys recorded for an article in `article_urls` — its canonical URL, the URL
+    it was fetched at, and every other URL it was found at. One query per LOOKUP_BATCH keys.
+    """
+    by_key: dict[str, list[str]] = {}
+    for url in dict.fromkeys(u for u in urls if u):
+        by_key.setdefault(url_key(url), []).append(url)
+    keys = list(by_key)
+    found: dict[str, Archived] = {}
+    for i in range(0, len(keys), LOOKUP_BATCH):
+        stmt = (
+            select(ArticleUrl.url_key, Article.id, Article.published)
+            .join(Article, Article.id == ArticleUrl.article_id)
+            .where(ArticleUrl.url_key.in_(keys[i : i + LOOKUP_BATCH]))
+        )
+        for key, article_id, published in session.execute(stmt):
+            for url in by_key[key]:
+                found[url] = Archived(article_id, published)
+    return found
+
+
+def archived_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """Which of these URLs the archive already holds (see `archived_articles`)."""
+    return set(archived_articles(session, urls))
+
+
+def find_article(session: Session, urls: Iterable[str]) -> Article | None:
+    """The article archived under the first of these URLs that the archive holds (see `archived_articles`)."""
+    urls = list(urls)
+    found = archived_articles(session, urls)
+    for url in urls:
+        if url in found:
+            return session.get(Article, found[url].article_id)
+    return None
+
+
 def get_article(session: Session, url_or_id: str) -> Article | None:
-    """An article by numeric id, URL or canonical URL."""
+    """An article by numeric id, or by any URL it was found at."""
     if url_or_id.isdigit():
         return session.get(Article, int(url_or_id))
-    from pipelines.normalize import canonical_url
-
-    stmt = select(Article).where(
-        or_(Article.url == url_or_id, Article.canonical_url.in_([url_or_id, canonical_url(url_or_id)]))
-    )
-    return session.scalars(stmt.limit(1)).first()
+    return find_article(session, [url_or_id])
 
 
 def recent_runs(session: Session, limit: int = 20) -> list[CrawlRun]:
@@ -236,3 +283,44 @@ def article_json(article: Article) -> dict[str, Any]:
 def export_fields() -> list[str]:
     """The keys of `article_json`, in order (the CSV header even when nothing matches)."""
     return list(article_json(Article(author=[], editor=[], images=[], page_urls=[])))
+
+
+# -- the copies and versions of one article (`newsarchive show`) --------------------------------------------
+def story_copies(session: Session, article: Article) -> list[dict[str, Any]]:
+    """The other copies of the article's story (syndicated by other sites), earliest published first."""
+    if article.story_id is None:
+        return []
+    rows = session.scalars(
+        select(Article).where(Article.story_id == article.story_id, Article.id != article.id).order_by(Article.id)
+    ).all()
+    rows = sorted(rows, key=lambda a: (a.published or a.fetched_at, a.id))
+    return [
+        {
+            "id": a.id,
+            "site": a.site,
+            "url": a.url,
+            "title": a.title,
+            "published": _iso(a.published, "UTC"),
+            "source": a.source,
+            "is_original": bool(a.is_original),
+        }
+        for a in rows
+    ]
+
+
+def version_history(session: Session, article: Article) -> list[dict[str, Any]]:
+    """Every version of the article, oldest first, with what changed and the captures it came from."""
+    rows = session.scalars(
+        select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
+    ).all()
+    return [
+        {
+            "version": v.version,
+            "fetched_at": _iso(v.fetched_at, "UTC"),
+            "reason": v.reason,
+            "changed": list(v.changed or []),
+            "extractor_version": v.extractor_version,
+            "capture_ids": list(v.capture_ids or []),
+        }
+        for v in rows
+    ]

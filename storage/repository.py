@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, CaptureData
+from crawler.urls import canonical_url, content_digest, url_key
 from crawler.version import EXTRACTOR_VERSION
-from pipelines.normalize import canonical_url, content_digest, url_key
 from storage.clusters import StoryIndex, refresh_story, signature
 from storage.db import session_scope
 from storage.models import (
@@ -32,6 +32,7 @@ from storage.models import (
     Story,
     utcnow,
 )
+from storage.query import find_article
 
 #: the fields whose change makes a new version (links change with every new sibling article, so they do not)
 VERSIONED_FIELDS = ("title", "subtitle", "published", "source", "author", "editor", "body", "column", "images", "tags")
@@ -45,34 +46,6 @@ class StoreResult:
     #: new article; identical content already archived at another URL; re-fetch unchanged; re-fetch changed
     outcome: Outcome
     changed: list[str] = field(default_factory=list)
-
-
-def article_id_for(session: Session, canonical_url: str) -> int | None:
-    article = find_article(session, [canonical_url])
-    return article.id if article else None
-
-
-def archived_urls(session: Session, canonical_urls: Iterable[str]) -> set[str]:
-    """Which of these canonical URLs the archive already holds, http and https alike (one query per 500)."""
-    by_key: dict[str, list[str]] = {}
-    for url in set(canonical_urls):
-        by_key.setdefault(url_key(url), []).append(url)
-    keys = list(by_key)
-    found: set[str] = set()
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        for key in session.scalars(select(ArticleUrl.url_key).where(ArticleUrl.url_key.in_(chunk))):
-            found.update(by_key[key])
-    return found
-
-
-def find_article(session: Session, urls: Iterable[str]) -> Article | None:
-    """The article archived under any of these URLs (compared by scheme-less canonical key)."""
-    keys = list(dict.fromkeys(url_key(u) for u in urls if u))
-    if not keys:
-        return None
-    article_id = session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url_key.in_(keys)).limit(1))
-    return session.get(Article, article_id) if article_id is not None else None
 
 
 # -- payloads and captures ---------------------------------------------------------------------------------
@@ -379,44 +352,3 @@ def finish_run(session: Session, run_id: int, reason: str, stats: dict[str, Any]
     run.finished_at = at or utcnow()
     run.finish_reason = reason
     run.stats = stats
-
-
-# -- reads for `newsarchive show` --------------------------------------------------------------------------
-def story_copies(session: Session, article: Article) -> list[dict[str, Any]]:
-    """The other copies of the article's story (syndicated by other sites), earliest published first."""
-    if article.story_id is None:
-        return []
-    rows = session.scalars(
-        select(Article).where(Article.story_id == article.story_id, Article.id != article.id).order_by(Article.id)
-    ).all()
-    rows = sorted(rows, key=lambda a: (a.published or a.fetched_at, a.id))
-    return [
-        {
-            "id": a.id,
-            "site": a.site,
-            "url": a.url,
-            "title": a.title,
-            "published": _iso(a.published),
-            "source": a.source,
-            "is_original": bool(a.is_original),
-        }
-        for a in rows
-    ]
-
-
-def version_history(session: Session, article: Article) -> list[dict[str, Any]]:
-    """Every version of the article, oldest first, with what changed and the captures it came from."""
-    rows = session.scalars(
-        select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
-    ).all()
-    return [
-        {
-            "version": v.version,
-            "fetched_at": _iso(v.fetched_at),
-            "reason": v.reason,
-            "changed": list(v.changed or []),
-            "extractor_version": v.extractor_version,
-            "capture_ids": list(v.capture_ids or []),
-        }
-        for v in rows
-    ]

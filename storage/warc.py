@@ -1,4 +1,4 @@
-"""WARC 1.1 export and import of the archive's captures, with warcio.
+"""The WARC 1.1 format of the archive's captures, with warcio: write them, read them back.
 
 Export writes a `warcinfo` record, then for each capture a `request` and a `response` record (WARC-Date is the
 capture's fetch time), or a `revisit` record (profile identical-payload-digest) when the same payload was
@@ -8,8 +8,8 @@ Content-Length; the original values are kept as X-Archive-Orig-* headers. Archiv
 fields that other tools ignore: `Newsarchive-Site`, `Newsarchive-Requested-URI` (before redirects),
 `Newsarchive-Encoding` (the charset the page was decoded with).
 
-Import reads response and revisit records (from any WARC, not only ours), stores them as captures and extracts
-an article from each article page, with no network.
+Reading gives back every response and revisit record (from any WARC, not only ours) as a capture; turning those
+into articles is an offline job (crawler.offline.warc_import), not storage's.
 """
 
 from __future__ import annotations
@@ -25,15 +25,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
 from crawler.items import CaptureData
-from storage.clusters import StoryIndex
-from storage.db import session_scope
 from storage.models import Capture
 
 SOFTWARE = "newsarchive (warcio)"
@@ -166,47 +164,3 @@ def read_captures(path: Path) -> Iterator[WarcCapture]:
                     fetched_at=fetched_at,
                 ),
             )
-
-
-@dataclass
-class ImportReport:
-    captures: int = 0
-    new: int = 0
-    same_content: int = 0
-    unchanged: int = 0
-    updated: int = 0
-    not_articles: int = 0
-
-    def summary(self) -> str:
-        return (
-            f"imported {self.captures} captures: {self.new} new articles, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.same_content} identical to an archived article, "
-            f"{self.not_articles} not article pages"
-        )
-
-
-def import_warc(factory: sessionmaker[Session], path: Path, site: str | None = None) -> ImportReport:
-    """Load a WARC's captures into the archive and extract their articles (one transaction per capture)."""
-    from storage.reextract import ingest_capture, profile_for
-
-    report = ImportReport()
-    with session_scope(factory) as session:
-        stories = StoryIndex().load(session)
-    profiles: dict[str, object] = {}
-    for wc in read_captures(path):
-        site_id = site or wc.site or (urlsplit(wc.capture.final_url).hostname or "unknown")
-        if site_id not in profiles:
-            profiles[site_id] = profile_for(site_id)
-        try:
-            with session_scope(factory) as session:
-                result = ingest_capture(session, site_id, wc.capture, stories, profiles[site_id])
-        except BaseException:
-            stories.rollback()
-            raise
-        stories.commit()
-        report.captures += 1
-        if result is None:
-            report.not_articles += 1
-        else:
-            setattr(report, result.outcome, getattr(report, result.outcome) + 1)
-    return report

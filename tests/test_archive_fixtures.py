@@ -16,9 +16,9 @@ import pytest
 from scrapy.http import Request
 
 from crawler.cli import main as cli
+from crawler.offline.fixtures import EXPECTED_KEYS
 from crawler.replay import ReplayMiddleware, ReplaySource
 from storage.db import session_scope, shared_archive
-from storage.fixtures import EXPECTED_KEYS
 from storage.repository import save_item
 from tests.fixture_pages import PAGES_DIR, load_case
 from tests.test_archive_store import T0, item

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from crawler.extract.types import Extracted
+from crawler.offline import reextract as reextract_mod
+from crawler.offline.reextract import reextract
 from crawler.version import EXTRACTOR_VERSION
-from storage import reextract as reextract_mod
 from storage.db import session_scope, shared_archive
 from storage.models import Article, ArticleVersion
-from storage.reextract import reextract
 from storage.repository import save_item
 from tests.test_archive_store import STORY, T0, item
 

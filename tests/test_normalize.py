@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import followable, is_trap, registered_domain
-from pipelines.normalize import canonical_url, clean_text, content_digest
+from crawler.urls import canonical_url, content_digest, followable, is_trap, registered_domain
+from pipelines.normalize import clean_text
 
 
 @pytest.mark.parametrize(

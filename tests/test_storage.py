@@ -13,8 +13,8 @@ from pipelines.normalize import NormalizePipeline
 from storage.db import session_scope
 from storage.db import shared_archive as open_archive
 from storage.models import Capture
-from storage.query import Filters, article_json, get_article, iter_articles, search
-from storage.repository import add_article, archived_urls
+from storage.query import Filters, archived_urls, article_json, get_article, iter_articles, search
+from storage.repository import add_article
 
 CST = timezone(timedelta(hours=8))
 FETCHED = datetime(2015, 7, 7, 2, 0, tzinfo=UTC)

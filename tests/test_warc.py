@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import main as cli
 from crawler.extract.types import Extracted
-from storage import reextract as reextract_mod
+from crawler.offline import warc_import
 from storage.db import session_scope, shared_archive
 from storage.models import Article, Capture, Payload
 from storage.repository import save_item
@@ -83,8 +83,8 @@ def test_import_loads_captures_and_extracts_articles_without_network(archive_url
     source = sqlite_url if archive_url != sqlite_url else archive_url + ".src"
     out = tmp_path / "all.warc.gz"
     assert cli(["--db", source, "warc", "export", "-o", str(out)]) == 0
-    monkeypatch.setattr(reextract_mod, "extract_article", fake_extract)
-    monkeypatch.setattr(reextract_mod, "page_kind", lambda sel, url: "article")
+    monkeypatch.setattr(warc_import, "extract_article", fake_extract)
+    monkeypatch.setattr(warc_import, "page_kind", lambda sel, url: "article")
 
     assert cli(["--db", archive_url, "warc", "import", str(out)]) == 0
 

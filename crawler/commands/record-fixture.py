@@ -34,8 +34,8 @@ class RecordFixtureSpider(scrapy.Spider):
         yield scrapy.Request(self.url, callback=self.save, dont_filter=True)
 
     def save(self, response: Response) -> None:
-        from storage.fixtures import fixture_from_response
-        from storage.reextract import profile_for
+        from crawler.offline.fixtures import fixture_from_response
+        from crawler.offline.reextract import profile_for
 
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)
         headers = {

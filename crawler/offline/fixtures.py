@@ -16,8 +16,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from crawler.extract.encoding import header_charset
 from crawler.extract.types import Extracted
+from crawler.offline.reextract import extract_capture, profile_for
+from crawler.sites import SiteProfile
 from storage.models import Article, Capture
+from storage.query import find_article
 
 EXPECTED_KEYS = (
     "title", "subtitle", "published", "source", "author", "editor", "body", "tags", "links", "column",
@@ -55,12 +59,16 @@ def write_fixture(
 
 
 def fixture_from_response(
-    directory: Path, *, body: bytes, headers: dict[str, str], url: str, fetched_at: datetime, status: int, profile=None
-) -> Path:  # type: ignore[no-untyped-def]
+    directory: Path,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    url: str,
+    fetched_at: datetime,
+    status: int,
+    profile: SiteProfile | None = None,
+) -> Path:
     """A fixture from one response, with the current extraction as its expected answer."""
-    from crawler.extract.encoding import header_charset
-    from storage.reextract import extract_capture
-
     extracted = extract_capture(body, url, fetched_at, header_charset(headers), profile)
     return write_fixture(
         directory, body=body, headers=headers, url=url, fetched_at=fetched_at, status=status,
@@ -83,8 +91,6 @@ def find_capture(session: Session, url_or_id: str) -> Capture | None:
         ).first()
         if direct is not None:
             return direct
-        from storage.repository import find_article
-
         found = find_article(session, [url_or_id])
         article_id = found.id if found else None
     if article_id is None or session.get(Article, article_id) is None:
@@ -99,8 +105,6 @@ def find_capture(session: Session, url_or_id: str) -> Capture | None:
 
 def save_fixture(session: Session, url_or_id: str, directory: Path) -> Path:
     """Write a stored capture as a fixture; raises LookupError when nothing matches."""
-    from storage.reextract import profile_for
-
     capture = find_capture(session, url_or_id)
     if capture is None:
         raise LookupError(f"no capture for {url_or_id!r}")

@@ -1,4 +1,4 @@
-"""Re-run the current extractors over stored captures, and turn captures into articles (WARC import).
+"""Re-run the current extractors over stored captures; a changed result becomes a version with reason "reextract".
 
 Relative dates (昨天, 3小时前) resolve against each capture's fetch time, never the current time: the capture's
 `fetched_at` is the only "now" the extractor sees.
@@ -15,35 +15,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract import extract_article
-from crawler.extract.classify import page_kind
-from crawler.extract.encoding import decode_html, header_charset
+from crawler.extract.encoding import decode_html
 from crawler.extract.types import Extracted
-from crawler.items import ArticleItem, CaptureData
+from crawler.items import ArticleItem
+from crawler.sites import SiteProfile, load_profile
 from crawler.version import EXTRACTOR_VERSION
-from pipelines.normalize import NormalizePipeline
-from pipelines.validate import rejection
+from pipelines.normalize import normalize_item
 from storage.clusters import StoryIndex
 from storage.db import session_scope
 from storage.models import Article, ArticleVersion, Capture
-from storage.repository import StoreResult, add_capture, store_item, update_article
+from storage.repository import StoreResult, update_article
 
 
-def profile_for(site: str):  # type: ignore[no-untyped-def]
+def profile_for(site: str) -> SiteProfile | None:
     """The site's profile when one exists (its selectors and time zone matter to extraction), else None."""
-    from crawler.sites import load_profile
-
     try:
         return load_profile(site)
-    except Exception:
+    except (OSError, ValueError, TypeError):  # no profile for this site id, or one that does not load
         return None
 
 
-def extract_capture(body: bytes, url: str, fetched_at: datetime, declared: str | None, profile=None) -> Extracted:  # type: ignore[no-untyped-def]
+def extract_capture(
+    body: bytes, url: str, fetched_at: datetime, declared: str | None, profile: SiteProfile | None = None
+) -> Extracted:
+    """Decode a stored body (with the charset its headers declared) and extract it as of its fetch time."""
     html, _encoding = decode_html(body, declared)
     return extract_article(html, url, fetched_at, profile)
 
 
-def item_from_captures(site: str, captures: Sequence[Capture], profile=None) -> ArticleItem:  # type: ignore[no-untyped-def]
+def item_from_captures(site: str, captures: Sequence[Capture], profile: SiteProfile | None = None) -> ArticleItem:
     """An article item from the stored captures of its pages (page 1 first), merged as the spider merges them."""
     first = captures[0]
     ex = extract_capture(first.body, first.final_url, first.fetched_at, first.declared_charset, profile)
@@ -59,7 +59,7 @@ def item_from_captures(site: str, captures: Sequence[Capture], profile=None) -> 
         extracted=ex,
         page_urls=[c.final_url for c in captures],
     )
-    return NormalizePipeline().process_item(item)
+    return normalize_item(item)
 
 
 def version_captures(session: Session, article: Article) -> list[Capture]:
@@ -109,8 +109,9 @@ def reextract(
             stmt = stmt.where(Article.fetched_at >= since)
         ids = list(session.scalars(stmt))
         stories = StoryIndex().load(session)
-    profiles: dict[str, object] = {}
+    profiles: dict[str, SiteProfile | None] = {}
     for article_id in ids:
+        result: StoreResult | None = None
         try:
             with session_scope(factory) as session:
                 article = session.get(Article, article_id)
@@ -129,33 +130,10 @@ def reextract(
             stories.rollback()
             raise
         stories.commit()
+        if result is None:
+            continue
         report.articles += 1
         if result.outcome == "updated":
             report.changed += 1
             report.fields.update(result.changed)
     return report
-
-
-def ingest_capture(
-    session: Session, site: str, cap: CaptureData, stories: StoryIndex | None = None, profile=None  # type: ignore[no-untyped-def]
-) -> StoreResult | None:
-    """Store a capture and, when it is an article page, extract and archive its article (no network).
-
-    Returns the store result, or None when the capture is not an archivable article (it is still kept).
-    """
-    from parsel import Selector
-
-    declared = cap.declared_charset or header_charset(cap.headers)
-    html, encoding = decode_html(cap.body, declared)
-    cap.declared_charset, cap.encoding = declared, encoding
-    if cap.status >= 400 or page_kind(Selector(text=html, base_url=cap.final_url), cap.final_url) != "article":
-        add_capture(session, site, cap)
-        session.flush()
-        return None
-    ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
-    item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
-    if rejection(item):
-        add_capture(session, site, cap)
-        session.flush()
-        return None
-    return store_item(session, NormalizePipeline().process_item(item), stories)
