@@ -48,64 +48,23 @@ fts_table = Table(
 )
 
 
-SQLITE_FTS_TABLE = """CREATE VIRTUAL TABLE articles_fts USING fts5(
-    title, body, content='articles', content_rowid='id', tokenize='trigram case_sensitive 0')"""
-SQLITE_FTS_TRIGGERS = {
-    "articles_fts_ai": """CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-    END""",
-    "articles_fts_ad": """CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-    END""",
-    "articles_fts_au": """CREATE TRIGGER articles_fts_au AFTER UPDATE OF id, title, body ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-        INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
-    END""",
-}
-POSTGRES_INDEXES = {
-    "ix_articles_title_trgm": "CREATE INDEX ix_articles_title_trgm ON articles USING gin (title gin_trgm_ops)",
-    "ix_articles_body_trgm": "CREATE INDEX ix_articles_body_trgm ON articles USING gin (body gin_trgm_ops)",
-    # the search order, walkable backwards-free on PostgreSQL (which sorts NULLs first in DESC by default)
-    "ix_articles_published_desc": "CREATE INDEX ix_articles_published_desc ON articles "
-    "(published DESC NULLS LAST, id DESC)",
-}
+#: the search-index objects migration 0002 creates (its DDL lives, frozen, in the migration)
+SQLITE_SEARCH_OBJECTS = ("articles_fts", "articles_fts_ai", "articles_fts_ad", "articles_fts_au")
+POSTGRES_SEARCH_INDEXES = ("ix_articles_title_trgm", "ix_articles_body_trgm", "ix_articles_published_desc")
 
 
 def missing_search_index(conn: Connection) -> list[str]:
     """Names of the search-index objects (table, triggers, indexes) this archive lacks; [] when complete."""
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        present = {r[0] for r in rows}
-        wanted = ["articles_fts", *SQLITE_FTS_TRIGGERS]
+        wanted: tuple[str, ...] = SQLITE_SEARCH_OBJECTS
     elif conn.dialect.name == "postgresql":
         rows = conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'articles'")
-        present = {r[0] for r in rows}
-        wanted = list(POSTGRES_INDEXES)
+        wanted = POSTGRES_SEARCH_INDEXES
     else:
         return []
+    present = {r[0] for r in rows}
     return [name for name in wanted if name not in present]
-
-
-def ensure_search_index(conn: Connection) -> list[str]:
-    """Create whatever part of the search index is missing (run by migration 0002; safe to run again).
-
-    On SQLite a re-created FTS table is filled from the articles; re-created triggers need no refill when
-    the articles table was rebuilt with its ids (as Alembic's batch mode does). Returns what it created.
-    """
-    missing = missing_search_index(conn)
-    if conn.dialect.name == "sqlite":
-        if "articles_fts" in missing:
-            conn.exec_driver_sql(SQLITE_FTS_TABLE)
-            conn.exec_driver_sql("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
-        for name, ddl in SQLITE_FTS_TRIGGERS.items():
-            if name in missing:
-                conn.exec_driver_sql(ddl)
-    elif conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for name, ddl in POSTGRES_INDEXES.items():
-            if name in missing:
-                conn.exec_driver_sql(ddl)
-    return missing
 
 
 class QuerySyntaxError(ValueError):

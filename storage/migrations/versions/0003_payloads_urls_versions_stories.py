@@ -6,16 +6,22 @@ Revises: 0002
 `articles` gets its new columns in place (never a SQLite table rebuild: see `_add_article_columns`).
 Existing data is carried over: capture bodies move to `payloads` (one row per distinct body, zlib-compressed),
 every article gets its URLs in `article_urls` and its current state as version 1. Signatures and story clusters
-are computed by `newsarchive db upgrade` after the schema change (storage.clusters.StoryIndex.load).
+are computed by `newsarchive db upgrade` after the schema change (storage.clusters.cluster_unsigned).
+
+Frozen: the URL key is computed by this file's own copy of the rules of its release (`_url_key`), so changing
+today's crawler.urls never rewrites what this migration did.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from alembic import op
+from w3lib.url import canonicalize_url
 
 revision = "0003"
 down_revision = "0002"
@@ -24,8 +30,24 @@ depends_on = None
 
 TZ = sa.DateTime(timezone=True)
 
+# URL identity as this release defined it (then pipelines.normalize.canonical_url and url_key)
+_TRACKING_PARAMS = re.compile(r"^(utm_\w+|spm|from|fromid|share|share_token|isappinstalled|wfr|scene|ivk_sa)$", re.I)
+_INDEX_PAGE = re.compile(r"/(index|default)\.(s?html?|php|aspx?|jsp)$", re.I)
 
-def _now_for(bind) -> datetime:  # type: ignore[no-untyped-def]
+
+def _url_key(url: str) -> str:
+    """The scheme-less canonical URL: lower-case host, no default port, no tracking params, index page folded."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
+    path = _INDEX_PAGE.sub("/", parts.path or "/")
+    canonical = canonicalize_url(urlunsplit((parts.scheme.lower(), host, path, urlencode(kept), "")))
+    return canonical.split(":", 1)[1] if "://" in canonical else canonical
+
+
+def _now_for(bind: sa.Connection) -> datetime:
     now = datetime.now(UTC)
     return now.replace(tzinfo=None) if bind.dialect.name == "sqlite" else now
 
@@ -36,7 +58,7 @@ def _iso(value: datetime | None) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
-def _add_article_columns(bind) -> None:  # type: ignore[no-untyped-def]
+def _add_article_columns(bind: sa.Connection) -> None:
     """New columns on `articles`, added in place.
 
     Never a batch "move and copy" of `articles` on SQLite: with foreign keys on, dropping the old table would
@@ -150,8 +172,6 @@ def upgrade() -> None:
         batch.create_foreign_key(batch.f("fk_captures_digest_payloads"), "payloads", ["digest"], ["digest"])
 
     # -- every article: its URLs and its current state as version 1 ---------------------------------------------
-    from pipelines.normalize import url_key
-
     articles = sa.table(
         "articles", *(sa.column(n) for n in ("id", "url", "canonical_url", "title", "subtitle", "source", "body",
                                                "column", "extractor_version")),
@@ -175,7 +195,7 @@ def upgrade() -> None:
     keys: set[str] = set()
     for a in bind.execute(sa.select(articles).order_by(articles.c.id)).mappings().all():
         for url in (a["canonical_url"], a["url"]):
-            key = url_key(url)
+            key = _url_key(url)
             if key not in keys:  # the old schema let an http and an https copy both in: the first keeps the key
                 keys.add(key)
                 bind.execute(urls.insert().values(article_id=a["id"], url_key=key, url=url, first_seen=a["fetched_at"]))
