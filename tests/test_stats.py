@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from crawler.cli import main
+from crawler.cli.stats import render_html, sparkline
 from storage.db import session_scope
 from storage.db import shared_archive as open_archive
 from storage.models import CrawlRun
-from storage.report import render_html, sparkline
 from storage.stats import archive_health
 from tests.test_query import new_article
 

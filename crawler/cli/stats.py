@@ -1,4 +1,5 @@
-"""Show archive health (storage.stats) in a terminal, or as one self-contained HTML file with inline SVG charts.
+"""`newsarchive stats`: archive health (storage.stats) in a terminal, as JSON, or as one self-contained HTML file
+with inline SVG charts.
 
 The HTML page has no scripts, no web fonts, no images and no links: it opens offline and can be mailed as is.
 Every text from the archive (site ids, drop reasons) is HTML-escaped.
@@ -6,13 +7,49 @@ Every text from the archive (site ids, drop reasons) is HTML-escaped.
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape as escape_markup
 from rich.table import Table
 
-from storage.stats import FIELDS, ArchiveHealth, SiteHealth
+from crawler.cli.common import reading
+from storage.db import session_scope
+from storage.stats import FIELDS, ArchiveHealth, SiteHealth, archive_health
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "stats", parents=[common], help="per-site health: articles per day, field coverage, drops, HTTP errors"
+    )
+    p.add_argument("--site", help="only this site id")
+    p.add_argument("--days", type=int, default=28, help="days of articles per day to show (default 28)")
+    p.add_argument("--runs", type=int, default=5, help="recent crawl runs per site to sum (default 5)")
+    p.add_argument("--html", help="also write a self-contained HTML report with charts to this file")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    p.set_defaults(func=cmd_stats)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with session_scope(reading(args)) as session:
+        health = archive_health(session, days=args.days, runs=args.runs, site=args.site)
+    if args.html:
+        write_html(health, args.html)
+        print(f"wrote {args.html}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(health.to_json(), ensure_ascii=False))
+    elif not args.html:
+        print_health(health, Console())
+    for site in health.sites:
+        for warning in site.warnings:
+            print(f"newsarchive: warning: {site.site}: {warning}", file=sys.stderr)
+    return 0
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -72,12 +109,6 @@ def print_health(health: ArchiveHealth, console: Console) -> None:
     console.print(coverage)
 
 
-def escape_markup(text: str) -> str:
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
 # -- HTML -----------------------------------------------------------------------------------------------
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1100px; }
@@ -89,7 +120,7 @@ svg text { font-size: 11px; fill: #333; }
 """
 
 
-def bar_chart_svg(per_day: list[tuple[object, int]], width: int = 560, height: int = 140) -> str:
+def bar_chart_svg(per_day: Sequence[tuple[object, int]], width: int = 560, height: int = 140) -> str:
     """Articles per day as an inline SVG bar chart (dates on hover via <title>)."""
     n = max(len(per_day), 1)
     top = max((c for _, c in per_day), default=0) or 1

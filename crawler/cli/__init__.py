@@ -1,0 +1,45 @@
+"""`newsarchive`: run the demo, search, show and export the archive, extract saved pages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy.exc import OperationalError
+
+from crawler.cli import articles, db, demo, extract, fixture, reextract, runs, stats, warc
+from crawler.cli.common import DB_HELP, db_option, fail
+from storage.db import db_url
+from storage.search import QuerySyntaxError
+
+#: the command groups, in the order `newsarchive --help` lists them
+GROUPS = (demo, articles, extract, stats, runs, db, warc, reextract, fixture)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsarchive", description=__doc__)
+    parser.add_argument("--db", help=DB_HELP)
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = db_option()
+    for group in GROUPS:
+        group.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except QuerySyntaxError as exc:
+        return fail(f"cannot read the search text: {exc}", 2)
+    except OperationalError as exc:
+        return fail(f"cannot use the archive at {db_url(args.db)}: {exc.orig}")
+    except BrokenPipeError:  # `newsarchive export | head`
+        return 0
+    return code
+
+
+__all__ = ["build_parser", "main"]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""What the command groups share: the --db option, date arguments, the filter options, and output formatting."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import shared_archive
+from storage.query import Filters
+
+CHINA = ZoneInfo("Asia/Shanghai")
+DB_HELP = "archive URL (default: $ARCHIVE_DB_URL or sqlite:///newsarchive.db)"
+
+
+def db_option() -> argparse.ArgumentParser:
+    """A parent parser that gives a subcommand `--db`, so it is accepted after the command too.
+
+    SUPPRESS keeps a subcommand that was not given --db from overwriting the value given before the command.
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
+    return parent
+
+
+def parse_date(value: str) -> datetime:
+    """A --since/--until value: a date or datetime, read as China time unless it has an offset."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)
+
+
+def add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--site", help="only this site id")
+    p.add_argument("--source", help="only this 来源")
+    p.add_argument("--tag", help="only articles with this tag")
+    p.add_argument("--since", type=parse_date, help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--until", type=parse_date, help="published before (YYYY-MM-DD)")
+    p.add_argument("--author", help="only articles with this author (exact name)")
+    p.add_argument("--column", help="only this column/channel (栏目)")
+    p.add_argument("--fetched-since", type=parse_date, help="fetched on or after (YYYY-MM-DD)")
+    p.add_argument("--fetched-until", type=parse_date, help="fetched before (YYYY-MM-DD)")
+
+
+def filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        text=getattr(args, "query", None),
+        site=args.site,
+        source=args.source,
+        since=args.since,
+        until=args.until,
+        tag=args.tag,
+        author=args.author,
+        column=args.column,
+        fetched_since=args.fetched_since,
+        fetched_until=args.fetched_until,
+        sort=getattr(args, "sort", None) or "published",
+        collapse=getattr(args, "collapse", False),
+    )
+
+
+def reading(args: argparse.Namespace) -> sessionmaker[Session]:
+    """The archive a read-only command reads."""
+    return shared_archive(args.db)
+
+
+def writing(args: argparse.Namespace) -> sessionmaker[Session]:
+    """The archive a command writes to."""
+    return shared_archive(args.db)
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Say what went wrong in one line on stderr; returns the exit code."""
+    print(f"newsarchive: {message}", file=sys.stderr)
+    return code
+
+
+def json_line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time as researchers read it (China time), or "" when there is none."""
+    return value.astimezone(CHINA).strftime(fmt) if value else ""
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], *, fold: bool = True) -> None:
+    table = Table(title=title)
+    for col in columns:
+        if fold:
+            table.add_column(col, overflow="fold")
+        else:
+            table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)

@@ -1,0 +1,34 @@
+"""`newsarchive fixture save`: a stored capture becomes a saved-page test fixture."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawler.cli.common import fail, reading
+from storage.db import db_url, session_scope
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("fixture", parents=[common], help="turn a stored capture into a test fixture")
+    fx = p.add_subparsers(dest="action", required=True)
+    f = fx.add_parser(
+        "save", parents=[common], help="write body.bin, headers.json, meta.json and expected.json to DIR"
+    )
+    f.add_argument("capture", metavar="URL_OR_ID", help="a URL, an article id, or capture:N")
+    f.add_argument("dir")
+    p.set_defaults(func=cmd_fixture)
+
+
+def cmd_fixture(args: argparse.Namespace) -> int:
+    from crawler.offline.fixtures import save_fixture  # extraction loads only for this command
+
+    with session_scope(reading(args)) as session:
+        try:
+            path = save_fixture(session, args.capture, Path(args.dir))
+        except LookupError as exc:
+            return fail(f"{exc} in {db_url(args.db)}")
+    print(f"saved fixture to {path}; review {path / 'expected.json'} before committing it", file=sys.stderr)
+    return 0

@@ -1,0 +1,64 @@
+"""`newsarchive runs`: recent crawl runs, newest first: what each fetched, stored, skipped and failed on."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from crawler.cli.common import json_line, local_time, print_table, reading
+from storage.db import session_scope
+from storage.models import CrawlRun
+from storage.query import recent_runs
+
+COLUMNS = ("id", "site", "mode", "started", "finished", "pages", "new", "upd", "same", "dup", "dropped", "problems")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("runs", parents=[common], help="list recent crawl runs and their counters")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="one JSON object per run, with all its counters")
+    p.set_defaults(func=cmd_runs)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    with session_scope(reading(args)) as session:
+        runs = recent_runs(session, args.limit)
+        if args.json:
+            for r in runs:
+                print(json_line(run_json(r)))
+            return 0
+        print_table("crawl runs", COLUMNS, (_row(r) for r in runs), fold=False)
+    return 0
+
+
+def run_json(r: CrawlRun) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "spider": r.spider,
+        "site": r.site,
+        "started_at": r.started_at.isoformat(),
+        "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+        "finish_reason": r.finish_reason,
+        "stats": r.stats or {},
+    }
+
+
+def _row(r: CrawlRun) -> list[str]:
+    s = r.stats or {}
+    problems = {f"http{k}": v for k, v in (s.get("http_errors") or {}).items()}
+    problems.update({k: s[k] for k in ("challenges", "soft_404", "exceptions") if s.get(k)})
+    finished = local_time(r.finished_at, "%H:%M:%S ") + (r.finish_reason or "") if r.finished_at else "running/killed"
+    return [
+        str(r.id),
+        r.site,
+        str(s.get("mode", "")),
+        local_time(r.started_at, "%Y-%m-%d %H:%M:%S"),
+        finished,
+        str(s.get("pages_fetched", "")),
+        str(s.get("articles_new", "")),
+        str(s.get("articles_updated", "")),
+        str(s.get("articles_unchanged", "")),
+        str(s.get("articles_duplicate", "")),
+        " ".join(f"{k}={v}" for k, v in (s.get("dropped") or {}).items()),
+        " ".join(f"{k}={v}" for k, v in problems.items()),
+    ]
