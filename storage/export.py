@@ -1,16 +1,17 @@
 """Write articles (the `article_json` shape) as JSON lines, CSV or Parquet, streaming.
 
 Rows arrive one at a time (from storage.query.iter_articles) and are written in batches, so exporting a
-million articles holds one batch in memory, never the archive.
+million articles holds one batch in memory, never the archive. Columns and their types come from the field
+table (crawler.fields), by each field's kind:
 
 - jsonl: one JSON object per line, UTF-8, exactly `article_json`.
 - csv: UTF-8 with a BOM (so Excel reads Chinese correctly), one column per key, in `article_json` order.
-  Lists of plain strings (author, editor, tags, page_urls) are joined with "; "; structured values (links,
-  images, any dict) are JSON strings; null is an empty cell.
-- parquet: one column per key. Known keys have fixed types (lists of strings stay lists, links/images are
-  lists of structs); keys others add to `article_json` take the type of the articles column of that name
-  (bool, int, float, else string), or else of their first value in the first batch; values that do not fit
-  a string column (lists, dicts) are stored as JSON strings.
+  Lists of names and URLs (author, editor, tags, page_urls) are joined with "; "; contributors are written
+  `name(role); name(role)`; other structured values (links, images) are JSON strings; null is an empty cell.
+- parquet: one column per key. Lists of names and URLs stay lists of strings; links, images and contributors
+  are lists of structs; ids and counters are int64, flags bool, text and times (ISO 8601) strings. A key that
+  is not a field takes the type of its first value in the first batch; values that do not fit a string column
+  (lists, dicts) are stored as JSON strings.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import csv
 import json
 from collections.abc import Iterable
 from typing import IO, Any
+
+from crawler.fields import BY_NAME, RECORD_PARTS, as_text
 
 FORMATS = ("jsonl", "csv", "parquet")
 LIST_SEPARATOR = "; "
@@ -32,16 +35,9 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return LIST_SEPARATOR.join(value)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def csv_cell(value: Any, key: str | None = None) -> str:
+    """One CSV cell: a field's value rendered by its kind (see the module doc), any other value by its type."""
+    return as_text(BY_NAME.get(key or ""), value, LIST_SEPARATOR)
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], fields: list[str] | None = None) -> int:
@@ -52,46 +48,24 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], fields: list[str] | 
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=fields or list(row), extrasaction="ignore")
             writer.writeheader()
-        writer.writerow({k: csv_cell(v) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v, k) for k, v in row.items()})
         count += 1
     if writer is None and fields:
         csv.DictWriter(out, fieldnames=fields).writeheader()
     return count
 
 
-def _parquet_known_types() -> dict[str, Any]:
+def _parquet_type(key: str, values: list[Any]) -> Any:
+    """The Parquet type of a column: by the field's kind, else by the first value (see the module doc)."""
     import pyarrow as pa
 
-    strings = pa.list_(pa.string())
-    return {
-        "id": pa.int64(),
-        "author": strings,
-        "editor": strings,
-        "tags": strings,
-        "page_urls": strings,
-        "links": pa.list_(pa.struct([("url", pa.string()), ("text", pa.string()), ("kind", pa.string())])),
-        "images": pa.list_(pa.struct([("src", pa.string()), ("caption", pa.string())])),
-    }
-
-
-def _guess_type(key: str, values: list[Any]) -> Any:
-    import pyarrow as pa
-
-    from storage.models import Article
-
-    column = Article.__table__.c.get(key)
-    if column is not None:  # a column of articles: its type, whatever the first batch holds
-        try:
-            python_type = column.type.python_type
-        except NotImplementedError:
-            python_type = None
-        if python_type is bool:
-            return pa.bool_()
-        if python_type is int:
-            return pa.int64()
-        if python_type is float:
-            return pa.float64()
-        return pa.string()
+    field = BY_NAME.get(key)
+    if field is not None:
+        if field.kind in ("names", "urls"):
+            return pa.list_(pa.string())
+        if field.kind in RECORD_PARTS:
+            return pa.list_(pa.struct([(part, pa.string()) for part in RECORD_PARTS[field.kind]]))
+        return {"int": pa.int64(), "bool": pa.bool_()}.get(field.kind, pa.string())
     first = next((v for v in values if v is not None), None)
     if isinstance(first, bool):
         return pa.bool_()
@@ -130,11 +104,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: str, batch_size: int = 2
         if not batch:
             return
         if schema is None:
-            known = _parquet_known_types()
-            fields = []
-            for key in batch[0]:
-                fields.append(pa.field(key, known.get(key) or _guess_type(key, [r.get(key) for r in batch])))
-            schema = pa.schema(fields)
+            schema = pa.schema([pa.field(k, _parquet_type(k, [r.get(k) for r in batch])) for k in batch[0]])
             writer = pq.ParquetWriter(path, schema, compression="zstd")
         columns = {f.name: [_coerce(r.get(f.name), f.type) for r in batch] for f in schema}
         writer.write_table(pa.Table.from_pydict(columns, schema=schema))  # type: ignore[union-attr]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -127,6 +128,8 @@ class Article(Base):
     source: Mapped[str | None] = mapped_column(Text)
     author: Mapped[list[Any]] = mapped_column(default=list)
     editor: Mapped[list[Any]] = mapped_column(default=list)
+    #: people credited who are neither writers nor editors: [{"name", "role"}] (see crawler.extract.types.Contributor)
+    contributors: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     body: Mapped[str] = mapped_column(Text, default="")
     column: Mapped[str] = mapped_column(Text, default="")
     images: Mapped[list[Any]] = mapped_column(default=list)

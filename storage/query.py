@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, Text, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session, selectinload
 
+from crawler.fields import BY_NAME, EXPORT_KEYS, EXPORTED, Field, iso_time, json_value
 from crawler.urls import url_key
 from storage.models import Article, ArticleTag, ArticleUrl, ArticleVersion, CrawlRun
 from storage.search import TextPlan, fts_condition, fts_rank, fts_table, matching_ids, plan_text
@@ -32,6 +33,8 @@ class Filters:
     until: datetime | None = None
     tag: str | None = None
     author: str | None = None
+    #: a person credited as correspondent, intern, photographer, translator … (never matched by `author`)
+    contributor: str | None = None
     column: str | None = None
     fetched_since: datetime | None = None
     fetched_until: datetime | None = None
@@ -58,6 +61,17 @@ def _json_list_contains(column: Any, value: str, dialect: str) -> Any:
     fn = func.json_array_elements_text if dialect == "postgresql" else func.json_each
     elements = fn(column).table_valued("value").alias("elements")
     return select(literal_column("1")).select_from(elements).where(elements.c.value == value).exists()
+
+
+def _json_records_contain(column: Any, key: str, value: str, dialect: str) -> Any:
+    """Some record in a JSON list-of-objects column (contributors) has `value` under `key`, exactly."""
+    if dialect == "postgresql":
+        elements = func.json_array_elements(column).table_valued("value").alias("elements")
+        part = elements.c.value.op("->>")(bindparam(None, key, type_=Text))
+    else:
+        elements = func.json_each(column).table_valued("value").alias("elements")
+        part = func.json_extract(elements.c.value, bindparam(None, f"$.{key}", type_=Text))
+    return select(literal_column("1")).select_from(elements).where(part == value).exists()
 
 
 def plan(
@@ -88,6 +102,8 @@ def plan(
         stmt = stmt.where(Article.column == filters.column)
     if filters.author:
         stmt = stmt.where(_json_list_contains(Article.author, filters.author, dialect))
+    if filters.contributor:
+        stmt = stmt.where(_json_records_contain(Article.contributors, "name", filters.contributor, dialect))
     if filters.since:
         stmt = stmt.where(Article.published >= filters.since)
     if filters.until:
@@ -239,50 +255,24 @@ def recent_runs(session: Session, limit: int = 20) -> list[CrawlRun]:
     return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
 
 
-def _iso(value: datetime | None, tz: str = "Asia/Shanghai") -> str | None:
-    """ISO 8601 with offset, in the archive's reading zone (China time), as researchers read it."""
-    if value is None:
-        return None
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(tz)).isoformat()
+def row_value(article: Article, field: Field) -> Any:
+    """A field's value on an archived article (tags and links come from their own tables)."""
+    if field.name == "tags":
+        return [t.name for t in article.tags]
+    return getattr(article, field.name)
 
 
 def article_json(article: Article) -> dict[str, Any]:
-    """The export shape of one article (`search --json`, `export` in every format): the one place it is defined.
+    """The export shape of one article (`search --json`, `show --json`, `export` in every format).
 
-    Add keys here when the archive grows columns; exports pick them up (CSV and Parquet columns follow the keys).
+    Its keys are crawler.fields' exported fields, in the table's order; times in each field's zone.
     """
-    return {
-        "id": article.id,
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "site": article.site,
-        "title": article.title,
-        "subtitle": article.subtitle,
-        "published": _iso(article.published),
-        "source": article.source,
-        "author": list(article.author or []),
-        "editor": list(article.editor or []),
-        "column": article.column,
-        "body": article.body,
-        "images": list(article.images or []),
-        "tags": [t.name for t in article.tags],
-        "links": [{"url": link.url, "text": link.text, "kind": link.kind} for link in article.links],
-        "page_urls": list(article.page_urls or []),
-        "fetched_at": _iso(article.fetched_at, "UTC"),
-        "extractor_version": article.extractor_version,
-        # issue 5 (archive): story cluster, original copy, version, withdrawal
-        "story_id": article.story_id,
-        "is_original": bool(article.is_original),
-        "version": article.version,
-        "withdrawn_at": _iso(article.withdrawn_at),
-    }
+    return {f.name: json_value(f, row_value(article, f)) for f in EXPORTED}
 
 
 def export_fields() -> list[str]:
     """The keys of `article_json`, in order (the CSV header even when nothing matches)."""
-    return list(article_json(Article(author=[], editor=[], images=[], page_urls=[])))
+    return list(EXPORT_KEYS)
 
 
 # -- the copies and versions of one article (`newsarchive show`) --------------------------------------------
@@ -300,7 +290,7 @@ def story_copies(session: Session, article: Article) -> list[dict[str, Any]]:
             "site": a.site,
             "url": a.url,
             "title": a.title,
-            "published": _iso(a.published, "UTC"),
+            "published": iso_time(a.published, BY_NAME["published"].zone),
             "source": a.source,
             "is_original": bool(a.is_original),
         }
@@ -316,7 +306,7 @@ def version_history(session: Session, article: Article) -> list[dict[str, Any]]:
     return [
         {
             "version": v.version,
-            "fetched_at": _iso(v.fetched_at, "UTC"),
+            "fetched_at": iso_time(v.fetched_at, BY_NAME["fetched_at"].zone),
             "reason": v.reason,
             "changed": list(v.changed or []),
             "extractor_version": v.extractor_version,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.fields import CONTENT, SNAPSHOT, STORED_ZONE, VERSIONED_FIELDS, item_value, json_value, plain
 from crawler.items import ArticleItem, CaptureData
 from crawler.urls import canonical_url, content_digest, url_key
 from crawler.version import EXTRACTOR_VERSION
@@ -32,10 +33,7 @@ from storage.models import (
     Story,
     utcnow,
 )
-from storage.query import find_article
-
-#: the fields whose change makes a new version (links change with every new sibling article, so they do not)
-VERSIONED_FIELDS = ("title", "subtitle", "published", "source", "author", "editor", "body", "column", "images", "tags")
+from storage.query import find_article, row_value
 
 Outcome = Literal["new", "same_content", "unchanged", "updated"]
 
@@ -96,68 +94,36 @@ def _add_captures(session: Session, article: Article, item: ArticleItem) -> list
 
 
 # -- articles ----------------------------------------------------------------------------------------------
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
-
-
 def item_fields(item: ArticleItem) -> dict[str, Any]:
-    """The JSON snapshot of an item's extracted fields, as versions keep them."""
-    ex = item.extracted
-    return {
-        "title": ex.title,
-        "subtitle": ex.subtitle,
-        "published": _iso(ex.published),
-        "source": ex.source,
-        "author": list(ex.author),
-        "editor": list(ex.editor),
-        "body": ex.body,
-        "column": ex.column,
-        "images": [{"src": i.src, "caption": i.caption} for i in ex.images],
-        "tags": list(dict.fromkeys(ex.tags)),
-        "links": [{"url": link.url, "text": link.text, "kind": link.kind} for link in ex.links],
-        "page_urls": list(item.page_urls),
-    }
+    """The JSON snapshot of an item's fields, as versions keep them (times in UTC)."""
+    return {f.name: json_value(f, item_value(item, f), STORED_ZONE) for f in SNAPSHOT}
 
 
 def article_fields(article: Article) -> dict[str, Any]:
     """The same snapshot of an archived article."""
-    return {
-        "title": article.title,
-        "subtitle": article.subtitle,
-        "published": _iso(article.published),
-        "source": article.source,
-        "author": list(article.author or []),
-        "editor": list(article.editor or []),
-        "body": article.body,
-        "column": article.column,
-        "images": list(article.images or []),
-        "tags": [t.name for t in article.tags],
-        "links": [{"url": link.url, "text": link.text, "kind": link.kind} for link in article.links],
-        "page_urls": list(article.page_urls or []),
-    }
+    return {f.name: json_value(f, row_value(article, f), STORED_ZONE) for f in SNAPSHOT}
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any], names: Iterable[str] = VERSIONED_FIELDS) -> list[str]:
     return [name for name in names if old.get(name) != new.get(name)]
 
 
+#: how the relationship fields become rows of their own tables (positions keep the page's order)
+RELATIONS: dict[str, Callable[[list[Any]], list[Any]]] = {
+    "tags": lambda names: [ArticleTag(position=i, name=t) for i, t in enumerate(names)],
+    "links": lambda links: [ArticleLink(position=i, **link) for i, link in enumerate(links)],
+}
+
+
 def _apply(article: Article, item: ArticleItem) -> None:
-    """Copy an item's extracted fields onto the article row."""
-    ex = item.extracted
-    article.title = ex.title
-    article.subtitle = ex.subtitle
-    article.published = ex.published
-    article.source = ex.source
-    article.author = list(ex.author)
-    article.editor = list(ex.editor)
-    article.body = ex.body
-    article.column = ex.column
-    article.images = [{"src": i.src, "caption": i.caption} for i in ex.images]
-    article.page_urls = list(item.page_urls)
-    article.rules = dict(ex.rules)
-    article.content_digest = item.content_digest or content_digest(ex.body)
-    article.links = [ArticleLink(position=i, kind=k.kind, url=k.url, text=k.text) for i, k in enumerate(ex.links)]
-    article.tags = [ArticleTag(position=i, name=t) for i, t in enumerate(dict.fromkeys(ex.tags))]
+    """Copy an item's content fields onto the article row."""
+    for f in CONTENT:
+        value = plain(f, item_value(item, f))
+        if f.stored == "relation":
+            setattr(article, f.name, RELATIONS[f.name](value))
+        else:
+            setattr(article, f.name, value)
+    article.content_digest = item.content_digest or content_digest(item.extracted.body)
 
 
 def _add_urls(session: Session, article: Article, urls: Iterable[str], at: datetime) -> None:

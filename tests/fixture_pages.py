@@ -8,26 +8,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.fields import FIXTURE_KEYS
+
 PAGES_DIR = Path(__file__).parent / "fixtures" / "pages"
 
 #: the four files every case directory holds
 CASE_FILES = ("body.bin", "headers.json", "meta.json", "expected.json")
 
-#: every key expected.json must have; the replay test compares each of them with the extractor's output
-EXPECTED_KEYS = (
-    "title",
-    "subtitle",
-    "published",
-    "source",
-    "author",
-    "editor",
-    "body",
-    "tags",
-    "links",
-    "column",
-    "canonical_url",
-    "next_pages",
-)
+#: every key expected.json must have (the fixture fields of crawler.fields, as `newsarchive fixture save` writes
+#: them); the replay test compares each of them with the extractor's output
+EXPECTED_KEYS = FIXTURE_KEYS
 
 #: the link kinds the corpus labels; other kinds (e.g. "column" for breadcrumb links) are not part of it
 LINK_KINDS = frozenset({"tag", "prev", "next", "related", "pager"})

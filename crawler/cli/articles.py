@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from crawler.cli.common import add_filters, fail, filters, json_line, local_time, print_table, reading
+from crawler.fields import SHOWN, as_text
 from storage.db import db_url, session_scope
 from storage.export import FORMATS, write_csv, write_jsonl, write_parquet
 from storage.query import (
@@ -96,10 +97,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     console = Console()
     console.print(f"[bold]{data['title']}[/bold]")
-    for key in ("subtitle", "published", "source", "author", "editor", "column", "site", "url", "fetched_at"):
-        value = data[key]
+    for field in SHOWN:
+        value = data[field.name]
         if value not in ("", None, []):
-            console.print(f"[dim]{key}:[/dim] {', '.join(value) if isinstance(value, list) else value}")
+            console.print(f"[dim]{field.name}:[/dim] {as_text(field, value, ', ')}")
     console.print()
     console.print(data["body"], markup=False)
     if data["tags"]:

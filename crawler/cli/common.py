@@ -47,6 +47,9 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=parse_date, help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", type=parse_date, help="published before (YYYY-MM-DD)")
     p.add_argument("--author", help="only articles with this author (exact name)")
+    p.add_argument(
+        "--contributor", help="only articles crediting this correspondent, intern, photographer … (exact name)"
+    )
     p.add_argument("--column", help="only this column/channel (栏目)")
     p.add_argument("--fetched-since", type=parse_date, help="fetched on or after (YYYY-MM-DD)")
     p.add_argument("--fetched-until", type=parse_date, help="fetched before (YYYY-MM-DD)")
@@ -61,6 +64,7 @@ def filters(args: argparse.Namespace) -> Filters:
         until=args.until,
         tag=args.tag,
         author=args.author,
+        contributor=args.contributor,
         column=args.column,
         fetched_since=args.fetched_since,
         fetched_until=args.fetched_until,

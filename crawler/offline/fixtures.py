@@ -18,15 +18,14 @@ from sqlalchemy.orm import Session
 
 from crawler.extract.encoding import header_charset
 from crawler.extract.types import Extracted
+from crawler.fields import FIXTURE_KEYS
 from crawler.offline.reextract import extract_capture, profile_for
 from crawler.sites import SiteProfile
 from storage.models import Article, Capture
 from storage.query import find_article
 
-EXPECTED_KEYS = (
-    "title", "subtitle", "published", "source", "author", "editor", "body", "tags", "links", "column",
-    "canonical_url", "next_pages",
-)
+#: the keys of expected.json: the fixture fields of crawler.fields (tests/fixture_pages.py reads the same)
+EXPECTED_KEYS = FIXTURE_KEYS
 
 
 def expected_json(extracted: Extracted) -> dict[str, Any]:
