@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select
 
-from storage.db import open_archive, session_scope
+from storage.db import archive_for_writing, session_scope
 from storage.models import Article
 from storage.query import Filters, search_page
 
@@ -113,7 +113,7 @@ def generate(n: int, seed: int = 6):  # type: ignore[no-untyped-def]
 
 
 def build(url: str, n: int) -> float:
-    sessions = open_archive(url)
+    sessions = archive_for_writing(url)
     started = time.perf_counter()
     batch: list[dict] = []
     with session_scope(sessions) as session:
@@ -155,7 +155,7 @@ def main() -> int:
         tmp = tempfile.TemporaryDirectory()
         path = Path(tmp.name) / "bench.db"
     url = f"sqlite:///{path}"
-    sessions = open_archive(url)
+    sessions = archive_for_writing(url)
     with session_scope(sessions) as session:
         existing = session.scalar(select(func.count()).select_from(Article))
     if existing < args.articles:

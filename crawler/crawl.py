@@ -9,6 +9,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler.spiders.news import NewsSpider
+from storage.db import archive_for_writing
 
 #: loopback sites need no politeness: these lift the delays that protect real servers
 LOOPBACK_OVERRIDES: dict[str, Any] = {
@@ -21,7 +22,12 @@ LOOPBACK_OVERRIDES: dict[str, Any] = {
 
 
 def run_crawl(db_url: str, spider_kwargs: dict[str, Any], settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Crawl into the archive at db_url and return Scrapy's final stats. Blocks until the crawl ends."""
+    """Crawl into the archive at db_url and return Scrapy's final stats. Blocks until the crawl ends.
+
+    The archive is made ready first (its schema created when empty), so an archive at an older schema stops the
+    crawl before anything is fetched (storage.db.SchemaMismatch).
+    """
+    archive_for_writing(db_url)
     # Wherever it runs from (the demo runs in any directory, with no scrapy.cfg), use this project's settings.
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     project = get_project_settings()

@@ -24,6 +24,8 @@ from datasketch import MinHash, MinHashLSH
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.models import Article, Story
+
 NUM_PERM = 128
 SHINGLE = 3
 SEED = 1
@@ -105,21 +107,11 @@ class StoryIndex:
     pending: list[int] = field(default_factory=list)
 
     def load(self, session: Session) -> StoryIndex:
-        """Index every article's stored signature; compute and cluster the ones stored before signatures existed."""
-        from storage.models import Article
-
-        missing: list[int] = []
-        for article_id, blob in session.execute(select(Article.id, Article.signature).order_by(Article.id)):
-            if blob is None:
-                missing.append(article_id)
-            else:
-                self.add(article_id, Signature.unpack(blob))
+        """Index every article's stored signature. Reads only: articles without one are left to `cluster_unsigned`."""
+        stmt = select(Article.id, Article.signature).where(Article.signature.is_not(None)).order_by(Article.id)
+        for article_id, blob in session.execute(stmt):
+            self.add(article_id, Signature.unpack(blob))
         self.loaded = True
-        for article_id in missing:
-            article = session.get(Article, article_id)
-            if article is not None:
-                self.assign(session, article)
-        self.commit()
         return self
 
     def add(self, article_id: int, sig: Signature) -> None:
@@ -143,13 +135,11 @@ class StoryIndex:
                 found.append(key)
         return sorted(found)
 
-    def assign(self, session: Session, article) -> int:  # type: ignore[no-untyped-def]
+    def assign(self, session: Session, article: Article) -> int:
         """Put the article in the story of its near-duplicates (merging stories it bridges); returns the story id.
 
         Stores the article's signature and indexes it; call `discard` if the transaction is rolled back.
         """
-        from storage.models import Article, Story
-
         sig = signature(article.body)
         article.signature = sig.pack()
         story_ids = set()
@@ -202,15 +192,28 @@ class StoryIndex:
             self.discard(article_id)
         self.pending.clear()
 
-    def assign_all(self, session: Session, articles: Iterable) -> None:  # type: ignore[no-untyped-def]
+    def assign_all(self, session: Session, articles: Iterable[Article]) -> None:
         for article in articles:
             self.assign(session, article)
 
 
+def cluster_unsigned(session: Session, index: StoryIndex) -> int:
+    """Sign and cluster the articles stored before signatures existed (run by `newsarchive db upgrade`).
+
+    Writes: each gets its signature and joins the story of its near-duplicates in the loaded `index`. Returns how
+    many there were.
+    """
+    ids = list(session.scalars(select(Article.id).where(Article.signature.is_(None)).order_by(Article.id)))
+    for article_id in ids:
+        article = session.get(Article, article_id)
+        if article is not None:
+            index.assign(session, article)
+    index.commit()
+    return len(ids)
+
+
 def refresh_story(session: Session, story_id: int) -> None:
     """Mark the earliest published copy as the original and record the 来源 most copies declare."""
-    from storage.models import Article, Story
-
     rows = session.execute(
         select(Article.id, Article.published, Article.fetched_at, Article.source).where(Article.story_id == story_id)
     ).all()

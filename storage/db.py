@@ -1,17 +1,52 @@
-"""Engine and sessions from ARCHIVE_DB_URL; the caller opens and closes sessions."""
+"""Engine and sessions from ARCHIVE_DB_URL; the caller opens and closes sessions.
+
+Opening an archive never migrates it. Three ways in, by what the caller does with it:
+
+- `open_archive`: only connects (a session factory, nothing checked, nothing written);
+- `archive_for_reading` (search, show, stats, export, runs): the archive must exist and be at this code's schema;
+  a SQLite path that does not exist is `ArchiveMissing` (and no file is created);
+- `archive_for_writing` / `shared_archive` (a crawl's pipelines and extensions, demo, warc import, reextract): an
+  empty database gets the schema at head — on PostgreSQL under an advisory lock, so concurrent first-time workers
+  do not race on CREATE TYPE/TABLE — and an archive at any other schema is refused.
+
+An archive at an older schema is `SchemaMismatch`, one line naming the fix: `newsarchive db upgrade` (`upgrade`).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Base
 
 DEFAULT_DB_URL = "sqlite:///newsarchive.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: the pg_advisory_xact_lock key that serialises schema creation and migration of one PostgreSQL database
+SCHEMA_LOCK = 7_358_120_394
+
+
+class ArchiveError(Exception):
+    """The archive cannot be used for what was asked; the message is one line for the user."""
+
+
+class ArchiveMissing(ArchiveError):
+    """A read-only command was pointed at a SQLite file that does not exist."""
+
+
+class SchemaMismatch(ArchiveError):
+    """The archive's schema is not the one this code reads and writes."""
 
 
 def db_url(url: str | None = None) -> str:
@@ -19,7 +54,15 @@ def db_url(url: str | None = None) -> str:
     return url or os.environ.get("ARCHIVE_DB_URL") or DEFAULT_DB_URL
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def masked(url: str | None = None) -> str:
+    """The archive URL as messages show it: with its password masked."""
+    try:
+        return make_url(db_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL SQLAlchemy can read: nothing in it to mask
+        return db_url(url)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL: one writer and many readers (a search while a crawl runs); busy_timeout waits instead of failing.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -39,34 +82,126 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the archive's schema to the newest migration (creates it when empty)."""
-    from alembic import command
-    from alembic.config import Config
+def _migration_engine(url: str | None) -> Engine:
+    """An engine for migrating: each transaction holds the archive's schema lock for as long as it lasts.
 
+    PostgreSQL: each transaction takes pg_advisory_xact_lock (and its DDL is transactional). SQLite: the driver is
+    told to leave transactions to SQLAlchemy, and each one begins IMMEDIATE, taking the database's write lock, so
+    a second process creating the same new archive waits (busy_timeout) and then finds the schema in place.
+    Foreign keys are off on SQLite: a batch migration rebuilds a table (copy, drop, rename), and dropping
+    `articles` with them on would cascade into links, tags and captures.
+    """
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _for_migrating(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.execute("PRAGMA foreign_keys=OFF")  # (only outside a transaction does it take effect)
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    elif engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "begin")
+        def _schema_lock(conn: Connection) -> None:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+
+    return engine
+
+
+def alembic_config(conn: Connection) -> Config:
+    """Alembic's configuration for running the migrations on this connection (and comparing with the models)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            # A batch migration rebuilds a table (copy, drop, rename); with foreign keys on, dropping `articles`
-            # would cascade into links, tags and captures. The pragma only takes effect outside a transaction.
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            conn.commit()
-        try:
-            with conn.begin():
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-        finally:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                conn.commit()
+    cfg.attributes["connection"] = conn
+    cfg.attributes["target_metadata"] = Base.metadata
+    return cfg
 
-def open_archive(url: str | None = None, *, migrate: bool = True) -> sessionmaker[Session]:
-    """An engine for the archive, migrated to the current schema, wrapped in a session factory."""
-    engine = make_engine(url)
-    if migrate:
-        upgrade(engine)
-    return sessionmaker(engine, expire_on_commit=False)
+
+@cache
+def head_revision() -> str:
+    """The newest migration: the schema this code reads and writes."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None, "no migrations"
+    return head
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The archive's schema revision, or None when it has none (an empty database).
+
+    Read from Alembic's version table directly: a MigrationContext would log two lines each time it is asked.
+    """
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    revisions = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return revisions[0] if len(revisions) == 1 else None
+
+
+def _is_empty(conn: Connection) -> bool:
+    return schema_revision(conn) is None and not inspect(conn).has_table("articles")
+
+
+def _migrate(url: str | None, *, only_if_empty: bool) -> None:
+    """Run the migrations to head in one transaction that holds the schema lock (see `_migration_engine`)."""
+    engine = _migration_engine(url)
+    try:
+        with engine.connect() as conn, conn.begin():
+            if not only_if_empty or _is_empty(conn):  # asked again now that the lock is held
+                command.upgrade(alembic_config(conn), "head")
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str | None = None) -> None:
+    """Bring the archive's schema to the newest migration (creating it in an empty database): `db upgrade`."""
+    _migrate(url, only_if_empty=False)
+
+
+def check_schema(engine: Engine, url: str | None = None) -> None:
+    """Raise SchemaMismatch unless the archive is at this code's schema."""
+    with engine.connect() as conn:
+        revision = schema_revision(conn)
+        if revision == head_revision():
+            return
+        tables = inspect(conn).has_table("articles")
+    where = f"the archive at {masked(url)}"
+    if revision is None and tables:
+        raise SchemaMismatch(f"{where} has tables but no schema revision: it was not made by newsarchive")
+    if revision is None:
+        raise SchemaMismatch(f"{where} has no schema yet, this newsarchive needs {head_revision()}: "
+                             "run newsarchive db upgrade")
+    raise SchemaMismatch(
+        f"{where} is at schema {revision}, this newsarchive needs {head_revision()}: run newsarchive db upgrade"
+    )
+
+
+def sqlite_path(url: str | None = None) -> Path | None:
+    """The file of a SQLite archive (None for another backend or an in-memory database)."""
+    parsed = make_url(db_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_archive(url: str | None = None) -> sessionmaker[Session]:
+    """A session factory on the archive. It only connects: nothing is checked, created or migrated."""
+    return sessionmaker(make_engine(url), expire_on_commit=False)
+
+
+def _prepare_for_writing(url: str | None, factory: sessionmaker[Session]) -> None:
+    engine = factory.kw["bind"]
+    with engine.connect() as conn:
+        if schema_revision(conn) == head_revision():
+            return
+        empty = _is_empty(conn)
+    if empty:
+        _migrate(url, only_if_empty=True)
+    check_schema(engine, url)
 
 
 @contextmanager
@@ -84,23 +219,54 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 _archives: dict[str, sessionmaker[Session]] = {}
+#: archives found (or made) at this code's schema in this process, by URL
+_writable: set[str] = set()
 
 
-def shared_archive(url: str | None = None) -> sessionmaker[Session]:
-    """One migrated session factory per archive URL in this process (pipelines and extensions share it)."""
+def _cached(url: str | None) -> sessionmaker[Session]:
     key = db_url(url)
     if key not in _archives:
         _archives[key] = open_archive(key)
     return _archives[key]
 
 
-def archive_for_settings(settings) -> sessionmaker[Session]:  # type: ignore[no-untyped-def]
+def archive_for_reading(url: str | None = None) -> sessionmaker[Session]:
+    """The archive a read-only command reads: it must exist and be at this code's schema (nothing is created)."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise ArchiveMissing(f"no archive at {path}")
+    factory = _cached(url)
+    if db_url(url) not in _writable:
+        check_schema(factory.kw["bind"], url)
+    return factory
+
+
+def archive_for_writing(url: str | None = None) -> sessionmaker[Session]:
+    """The archive a writer stores into: an empty database gets the schema at head; another schema is refused.
+
+    One session factory per archive URL in this process (pipelines and extensions share it); the schema is checked
+    once per process.
+    """
+    key = db_url(url)
+    factory = _cached(key)
+    if key not in _writable:
+        _prepare_for_writing(key, factory)
+        _writable.add(key)
+    return factory
+
+
+#: the name the pipelines, extensions and tests know the writers' factory by
+shared_archive = archive_for_writing
+
+
+def archive_for_settings(settings: Any) -> sessionmaker[Session]:
     """The archive named by the crawl's ARCHIVE_DB_URL setting (which defaults to the environment)."""
-    return shared_archive(settings.get("ARCHIVE_DB_URL") or None)
+    return archive_for_writing(settings.get("ARCHIVE_DB_URL") or None)
 
 
 def forget_archive(url: str) -> None:
     """Drop the cached factory of an archive (its tables were dropped or the file deleted)."""
+    _writable.discard(db_url(url))
     factory = _archives.pop(db_url(url), None)
     if factory is not None:
         factory.kw["bind"].dispose()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from crawler.cli import articles, db, demo, extract, fixture, reextract, runs, stats, warc
 from crawler.cli.common import DB_HELP, db_option, fail
-from storage.db import db_url
+from storage.db import ArchiveError, ArchiveMissing, masked
 from storage.search import QuerySyntaxError
 
 #: the command groups, in the order `newsarchive --help` lists them
@@ -32,8 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.func(args)
     except QuerySyntaxError as exc:
         return fail(f"cannot read the search text: {exc}", 2)
+    except ArchiveMissing as exc:
+        return fail(f"cannot use the archive: {exc}")
+    except ArchiveError as exc:
+        return fail(str(exc))
     except OperationalError as exc:
-        return fail(f"cannot use the archive at {db_url(args.db)}: {exc.orig}")
+        return fail(f"cannot use the archive at {masked(args.db)}: {exc.orig}")
     except BrokenPipeError:  # `newsarchive export | head`
         return 0
     return code

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from crawler.cli.common import add_filters, fail, filters, json_line, local_time, print_table, reading
 from crawler.fields import SHOWN, as_text
-from storage.db import db_url, session_scope
+from storage.db import ArchiveMissing, masked, session_scope
 from storage.export import FORMATS, write_csv, write_jsonl, write_parquet
 from storage.query import (
     SORTS,
@@ -84,10 +84,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with session_scope(reading(args)) as session:
+    try:
+        sessions = reading(args)
+    except ArchiveMissing as exc:
+        return fail(f"no article {args.article!r}: {exc}")
+    with session_scope(sessions) as session:
         article = get_article(session, args.article)
         if article is None:
-            print(f"no article {args.article!r} in {db_url(args.db)}", file=sys.stderr)
+            print(f"no article {args.article!r} in {masked(args.db)}", file=sys.stderr)
             return 1
         data = article_json(article)
         data["copies"] = story_copies(session, article)

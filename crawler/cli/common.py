@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import shared_archive
+from storage.db import archive_for_reading, archive_for_writing
 from storage.query import Filters
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -74,13 +74,13 @@ def filters(args: argparse.Namespace) -> Filters:
 
 
 def reading(args: argparse.Namespace) -> sessionmaker[Session]:
-    """The archive a read-only command reads."""
-    return shared_archive(args.db)
+    """The archive a read-only command reads: it must exist at this code's schema (storage.db.ArchiveError)."""
+    return archive_for_reading(args.db)
 
 
 def writing(args: argparse.Namespace) -> sessionmaker[Session]:
-    """The archive a command writes to."""
-    return shared_archive(args.db)
+    """The archive a command writes to: created at the newest schema when empty, refused at an older one."""
+    return archive_for_writing(args.db)
 
 
 def fail(message: str, code: int = 1) -> int:

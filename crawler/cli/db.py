@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crawler.cli.common import writing
-from storage.db import db_url, session_scope
+from storage.db import masked, open_archive, session_scope, upgrade
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -16,11 +15,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from storage.clusters import StoryIndex  # MinHash (datasketch, scipy) loads only for the commands that cluster
+    """Migrate (creating the schema in an empty database), then sign and cluster articles stored without a
+    MinHash signature (archives from before story clusters): a migration cannot, it carries no clustering code."""
+    from storage.clusters import StoryIndex, cluster_unsigned  # MinHash (datasketch, scipy) loads only here
 
-    sessions = writing(args)  # migrates to head
-    with session_scope(sessions) as session:
-        # articles stored before signatures existed get one, and join their story clusters
-        index = StoryIndex().load(session)
-    print(f"{db_url(args.db)} is at the newest schema ({len(index.signatures)} articles in the story index)")
+    upgrade(args.db)
+    sessions = open_archive(args.db)
+    try:
+        with session_scope(sessions) as session:
+            index = StoryIndex().load(session)
+            cluster_unsigned(session, index)
+    finally:
+        sessions.kw["bind"].dispose()
+    print(f"{masked(args.db)} is at the newest schema ({len(index.signatures)} articles in the story index)")
     return 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crawler.cli.common import local_time, print_table, reading
-from storage.db import db_url, session_scope
+from crawler.cli.common import local_time, print_table, reading, writing
+from storage.db import db_url, masked, session_scope
 from storage.query import Filters, search
 
 
@@ -22,13 +22,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.server import serve_site
 
     url = db_url(args.db)
+    writing(args)  # an empty archive gets its schema now; an old one stops the demo before anything runs
     with serve_site() as server:
-        print(f"serving the demo news site on {server.base_url}/ ; crawling it into {url}")
+        print(f"serving the demo news site on {server.base_url}/ ; crawling it into {masked(url)}")
         stats = run_crawl(url, {"site": "demo", "start_url": server.base_url + "/"}, LOOPBACK_OVERRIDES)
     with session_scope(reading(args)) as session:
         rows = search(session, Filters(site="demo"), limit=1000)
         print_table(
-            f"demo archive: {len(rows)} articles in {url}",
+            f"demo archive: {len(rows)} articles in {masked(url)}",
             ("id", "published", "title", "source", "author"),
             ((str(a.id), local_time(a.published), a.title, a.source or "", ", ".join(a.author or [])) for a in rows),
         )

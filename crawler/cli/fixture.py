@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.cli.common import fail, reading
-from storage.db import db_url, session_scope
+from storage.db import masked, session_scope
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -29,6 +29,6 @@ def cmd_fixture(args: argparse.Namespace) -> int:
         try:
             path = save_fixture(session, args.capture, Path(args.dir))
         except LookupError as exc:
-            return fail(f"{exc} in {db_url(args.db)}")
+            return fail(f"{exc} in {masked(args.db)}")
     print(f"saved fixture to {path}; review {path / 'expected.json'} before committing it", file=sys.stderr)
     return 0
