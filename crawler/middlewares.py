@@ -17,11 +17,14 @@ Order (process_response runs from high numbers to low):
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.extract.encoding import decode_html
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 _CHARSET = re.compile(rb"charset=([\w-]+)", re.I)
 
@@ -57,7 +60,7 @@ class BackoffMiddleware:
         self.cap = cap
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
         s = crawler.settings
         return cls(s.getfloat("RETRY_BACKOFF_BASE", 1.0), s.getfloat("RETRY_BACKOFF_MAX", 30.0))
 

@@ -13,15 +13,21 @@ then by the archive's scheme-less canonical key (tracking parameters, index.html
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
 from crawler.urls import url_key
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
@@ -62,7 +68,7 @@ class ReplaySource:
         raise FileNotFoundError(f"REPLAY_FROM: no such file or directory: {path}")
 
 
-def _from_fixtures(root: Path):  # type: ignore[no-untyped-def]
+def _from_fixtures(root: Path) -> Iterator[Recorded]:
     for meta_path in sorted(root.rglob("meta.json")):
         case = meta_path.parent
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -77,7 +83,7 @@ def _from_fixtures(root: Path):  # type: ignore[no-untyped-def]
         )
 
 
-def _from_warc(path: Path):  # type: ignore[no-untyped-def]
+def _from_warc(path: Path) -> Iterator[Recorded]:
     from storage.warc import read_captures
 
     for wc in read_captures(path):
@@ -90,12 +96,12 @@ def _from_warc(path: Path):  # type: ignore[no-untyped-def]
 class ReplayMiddleware:
     """Enabled by the REPLAY_FROM setting (a .warc/.warc.gz file or a fixture directory)."""
 
-    def __init__(self, source: ReplaySource, stats) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, source: ReplaySource, stats: StatsCollector) -> None:
         self.source = source
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         path = crawler.settings.get("REPLAY_FROM")
         if not path:
             raise NotConfigured("REPLAY_FROM is not set")

@@ -9,25 +9,30 @@ store can tell unchanged from updated content.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from crawler.items import ArticleItem
 from crawler.urls import url_key
 from pipelines.validate import drop
 from storage.db import archive_for_settings, session_scope
 from storage.query import archived_urls
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 
 class DedupePipeline:
     """The archive, not an in-memory set, answers "already archived?"; the set only covers this run's items."""
 
-    def __init__(self, crawler) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.seen: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler)
 
-    def process_item(self, item):  # type: ignore[no-untyped-def]
+    def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item  # WithdrawnItem and others go on to the store
         key = url_key(item.canonical_url or item.url)

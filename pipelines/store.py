@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, WithdrawnItem
 from pipelines.validate import drop
 from storage.clusters import StoryIndex
 from storage.db import archive_for_settings, session_scope
 from storage.repository import StoreResult, mark_withdrawn, save_item
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +37,16 @@ class StorePipeline:
     the archive's stored signatures on first use.
     """
 
-    def __init__(self, crawler) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.pending: list[ArticleItem] = []
         self.stories: StoryIndex | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
-    def _archive(self):  # type: ignore[no-untyped-def]
+    def _archive(self) -> sessionmaker[Session]:
         return archive_for_settings(self.crawler.settings)
 
     def _save(self, item: ArticleItem) -> StoreResult:
@@ -63,7 +68,7 @@ class StorePipeline:
         self.crawler.stats.inc_value("articles/withdrawn" if article_id else "articles/withdrawn_unknown")
         return item
 
-    def process_item(self, item):  # type: ignore[no-untyped-def]
+    def process_item(self, item: Any) -> Any:
         if isinstance(item, WithdrawnItem):
             return self._withdrawn(item)
         if not isinstance(item, ArticleItem):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 MIN_BODY_CHARS = 40
 
 
-def drop(crawler, reason: str, detail: str) -> DropItem:  # type: ignore[no-untyped-def]
+def drop(crawler: Crawler | None, reason: str, detail: str) -> DropItem:
     """Count the reason in the crawl stats and build the DropItem that says it."""
     if crawler is not None:
         crawler.stats.inc_value(f"dropped/{reason}")
@@ -27,14 +32,14 @@ def rejection(item: ArticleItem) -> str | None:
 
 
 class ValidatePipeline:
-    def __init__(self, crawler=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, crawler: Crawler | None = None) -> None:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
         return cls(crawler)
 
-    def process_item(self, item):  # type: ignore[no-untyped-def]
+    def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
         reason = rejection(item)

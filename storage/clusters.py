@@ -108,9 +108,9 @@ class StoryIndex:
 
     def load(self, session: Session) -> StoryIndex:
         """Index every article's stored signature. Reads only: articles without one are left to `cluster_unsigned`."""
-        stmt = select(Article.id, Article.signature).where(Article.signature.is_not(None)).order_by(Article.id)
-        for article_id, blob in session.execute(stmt):
-            self.add(article_id, Signature.unpack(blob))
+        for article_id, blob in session.execute(select(Article.id, Article.signature).order_by(Article.id)):
+            if blob is not None:
+                self.add(article_id, Signature.unpack(blob))
         self.loaded = True
         return self
 

@@ -94,7 +94,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: str, batch_size: int = 2
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    writer = None
+    writer: pq.ParquetWriter | None = None
     schema = None
     count = 0
     batch: list[dict[str, Any]] = []
@@ -107,7 +107,7 @@ def write_parquet(rows: Iterable[dict[str, Any]], path: str, batch_size: int = 2
             schema = pa.schema([pa.field(k, _parquet_type(k, [r.get(k) for r in batch])) for k in batch[0]])
             writer = pq.ParquetWriter(path, schema, compression="zstd")
         columns = {f.name: [_coerce(r.get(f.name), f.type) for r in batch] for f in schema}
-        writer.write_table(pa.Table.from_pydict(columns, schema=schema))  # type: ignore[union-attr]
+        writer.write_table(pa.Table.from_pydict(columns, schema=schema))
         batch.clear()
 
     try:

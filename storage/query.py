@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, bindparam, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, Text, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.fields import BY_NAME, EXPORT_KEYS, EXPORTED, Field, iso_time, json_value
@@ -65,6 +65,7 @@ def _json_list_contains(column: Any, value: str, dialect: str) -> Any:
 
 def _json_records_contain(column: Any, key: str, value: str, dialect: str) -> Any:
     """Some record in a JSON list-of-objects column (contributors) has `value` under `key`, exactly."""
+    part: ColumnElement[Any]
     if dialect == "postgresql":
         elements = func.json_array_elements(column).table_valued("value").alias("elements")
         part = elements.c.value.op("->>")(bindparam(None, key, type_=Text))
@@ -76,7 +77,7 @@ def _json_records_contain(column: Any, key: str, value: str, dialect: str) -> An
 
 def plan(
     filters: Filters, dialect: str = "sqlite", *, use_fts: bool = True
-) -> tuple[Select[tuple[Article]], TextPlan]:
+) -> tuple[Select[Article], TextPlan]:
     """A SELECT of articles matching the filters in the requested order, and how its text part runs.
 
     Raises storage.search.QuerySyntaxError for unreadable search text. Values are bound parameters, never SQL.
@@ -127,7 +128,7 @@ def plan(
     return stmt, text
 
 
-def _collapsed(stmt: Select[tuple[Article]]) -> Select[tuple[Article]]:
+def _collapsed(stmt: Select[Article]) -> Select[Article]:
     """Keep one matching article per story: the original when it matches, else the earliest matching copy."""
     story = func.coalesce(Article.story_id, -Article.id)
     rank = func.row_number().over(partition_by=story, order_by=(Article.is_original.desc(), Article.id))
@@ -135,7 +136,7 @@ def _collapsed(stmt: Select[tuple[Article]]) -> Select[tuple[Article]]:
     return stmt.where(Article.id.in_(select(ranked.c.id).where(ranked.c.rn == 1)))
 
 
-def filtered(filters: Filters, dialect: str = "sqlite") -> Select[tuple[Article]]:
+def filtered(filters: Filters, dialect: str = "sqlite") -> Select[Article]:
     """A SELECT of articles matching the filters, in the requested order (newest first by default)."""
     return plan(filters, dialect)[0]
 

@@ -15,6 +15,7 @@ Every value the user types becomes a bound parameter; the SQL text depends only 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import (
     Column,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     MetaData,
+    Select,
     Table,
     Text,
     bindparam,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import Article
 
@@ -163,13 +166,13 @@ class TextPlan:
     #: conditions on articles, besides the FTS match
     conditions: list[ColumnElement[bool]]
     fts_match: str | None = None
-    score: ColumnElement[float] | None = None
+    score: ColumnElement[float | Decimal] | None = None
     notes: tuple[str, ...] = ()
     #: whether some word can be served by the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL)
     uses_index: bool = False
 
 
-def _occurrences(column: ColumnElement[str], text: str) -> ColumnElement[int]:
+def _occurrences(column: ColumnElement[str] | InstrumentedAttribute[str], text: str) -> ColumnElement[float | Decimal]:
     """How many times text occurs in column (ASCII-case-insensitively on SQLite, as LIKE)."""
     needle = bindparam(None, text, type_=Text)
     lowered = func.lower(column)
@@ -225,5 +228,5 @@ def fts_rank() -> ColumnElement[float]:
     return func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)
 
 
-def matching_ids(match: str):  # type: ignore[no-untyped-def]
+def matching_ids(match: str) -> Select[int]:
     return select(fts_table.c.rowid).where(fts_condition(match))

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select, union
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, select, union
 from sqlalchemy.orm import Session
 
 from storage.models import Article, CrawlRun
@@ -79,6 +79,7 @@ class ArchiveHealth:
 
 def _filled(dialect: str) -> dict[str, Any]:
     """SQL expressions, 1 when the field is filled, else 0."""
+    author_n: ColumnElement[Any]
     if dialect == "postgresql":
         author_n = case((func.json_typeof(Article.author) == "array", func.json_array_length(Article.author)), else_=0)
     else:

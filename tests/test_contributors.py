@@ -55,7 +55,7 @@ def test_contributors_are_stored_as_name_role_records_and_versioned(archive_url)
         assert v2.changed == ["contributors"]
 
 
-def select_versions(article_id: int) -> sa.Select[tuple[ArticleVersion]]:
+def select_versions(article_id: int) -> sa.Select[ArticleVersion]:
     return sa.select(ArticleVersion).where(ArticleVersion.article_id == article_id).order_by(ArticleVersion.version)
 
 

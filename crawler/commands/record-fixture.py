@@ -6,6 +6,8 @@ expected.json from the current extractors); review expected.json before committi
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ class RecordFixtureSpider(scrapy.Spider):
         self.url, self.out, self.site = url, Path(out), site
         self.saved: Path | None = None
 
-    async def start(self):  # type: ignore[no-untyped-def]
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(self.url, callback=self.save, dont_filter=True)
 
     def save(self, response: Response) -> None:
@@ -66,19 +68,20 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "Fetch one page and save it as a test fixture (body bytes, headers, fetch time, expected.json)"
 
-    def add_options(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--site", help="site profile id whose selectors/time zone the extraction uses")
 
-    def run(self, args: list[str], opts) -> None:  # type: ignore[no-untyped-def]
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 2:
             raise UsageError("give the page URL and the fixture directory")
         url, out = args
+        assert self.crawler_process is not None  # scrapy.cmdline sets it before run
         crawler = self.crawler_process.create_crawler(RecordFixtureSpider)
         self.crawler_process.crawl(crawler, url=url, out=out, site=opts.site)
         self.crawler_process.start()
         spider = crawler.spider
-        if spider is None or spider.saved is None:
+        if not isinstance(spider, RecordFixtureSpider) or spider.saved is None:
             self.exitcode = 1
             print(f"record-fixture: could not fetch {url}")
         else:

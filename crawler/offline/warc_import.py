@@ -61,18 +61,14 @@ def ingest_capture(
     declared = cap.declared_charset or header_charset(cap.headers)
     html, encoding = decode_html(cap.body, declared)
     cap.declared_charset, cap.encoding = declared, encoding
-    if cap.status >= 400 or page_kind(Selector(text=html, base_url=cap.final_url), cap.final_url) != "article":
-        return _keep_capture(session, site, cap)
-    ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
-    item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
-    if rejection(item):
-        return _keep_capture(session, site, cap)
-    return store_item(session, normalize_item(item), stories)
-
-
-def _keep_capture(session: Session, site: str, cap: CaptureData) -> None:
+    if cap.status < 400 and page_kind(Selector(text=html, base_url=cap.final_url), cap.final_url) == "article":
+        ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
+        item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
+        if not rejection(item):
+            return store_item(session, normalize_item(item), stories)
     add_capture(session, site, cap)
     session.flush()
+    return None
 
 
 def import_warc(factory: sessionmaker[Session], path: Path, site: str | None = None) -> ImportReport:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROFILE_DIR = Path(__file__).parent
 
@@ -38,15 +40,15 @@ class SiteProfile:
         return not self.allow or any(re.search(p, url) for p in self.allow)
 
 
-def _tuple(value: object) -> tuple[str, ...]:
+def _tuple(value: str | Iterable[object] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value)  # type: ignore[union-attr]
+    return tuple(str(v) for v in value)
 
 
-def profile_from_dict(data: dict) -> SiteProfile:
+def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
     """Build a profile from parsed TOML, rejecting unknown keys so typos are not silently ignored."""
     known = set(SiteProfile.__dataclass_fields__)
     unknown = set(data) - known
