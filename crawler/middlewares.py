@@ -17,6 +17,7 @@ Order (process_response runs from high numbers to low):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http import HtmlResponse, Request, Response
@@ -54,10 +55,10 @@ class EncodingMiddleware:
         return new
 
 
+@dataclass(frozen=True, slots=True)
 class BackoffMiddleware:
-    def __init__(self, base: float, cap: float) -> None:
-        self.base = base
-        self.cap = cap
+    base: float
+    cap: float
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from crawler.items import CaptureData
 from crawler.urls import url_key
 
 if TYPE_CHECKING:
@@ -32,22 +33,12 @@ if TYPE_CHECKING:
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    fetched_at: datetime
-    redirect_to: str | None = None
-
-
 class ReplaySource:
-    """Recorded responses by URL, loaded from a WARC file or a directory of saved-page fixtures."""
+    """CaptureData responses by URL, loaded from a WARC file or a directory of saved-page fixtures."""
 
-    def __init__(self, entries: list[Recorded]) -> None:
-        self.by_url: dict[str, Recorded] = {}
-        self.by_key: dict[str, Recorded] = {}
+    def __init__(self, entries: list[CaptureData]) -> None:
+        self.by_url: dict[str, CaptureData] = {}
+        self.by_key: dict[str, CaptureData] = {}
         for entry in sorted(entries, key=lambda e: e.fetched_at):  # a later capture of a URL wins
             self.by_url[entry.url] = entry
             self.by_key[url_key(entry.url)] = entry
@@ -55,7 +46,7 @@ class ReplaySource:
     def __len__(self) -> int:
         return len(self.by_url)
 
-    def get(self, url: str) -> Recorded | None:
+    def get(self, url: str) -> CaptureData | None:
         return self.by_url.get(url) or self.by_key.get(url_key(url))
 
     @classmethod
@@ -68,37 +59,33 @@ class ReplaySource:
         raise FileNotFoundError(f"REPLAY_FROM: no such file or directory: {path}")
 
 
-def _from_fixtures(root: Path) -> Iterator[Recorded]:
+def _from_fixtures(root: Path) -> Iterator[CaptureData]:
     for meta_path in sorted(root.rglob("meta.json")):
         case = meta_path.parent
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         headers_path = case / "headers.json"
         headers = json.loads(headers_path.read_text(encoding="utf-8")) if headers_path.exists() else {}
-        yield Recorded(
-            url=meta["url"],
-            status=int(meta.get("status", 200)),
-            headers=headers,
-            body=(case / "body.bin").read_bytes(),
-            fetched_at=datetime.fromisoformat(meta["fetched_at"]),
-        )
+        url, fetched_at = meta["url"], datetime.fromisoformat(meta["fetched_at"])
+        status = int(meta.get("status", 200))
+        yield CaptureData(url, url, status, headers, (case / "body.bin").read_bytes(), fetched_at)
 
 
-def _from_warc(path: Path) -> Iterator[Recorded]:
+def _from_warc(path: Path) -> Iterator[CaptureData]:
     from storage.warc import read_captures
 
     for wc in read_captures(path):
         cap = wc.capture
-        yield Recorded(cap.final_url, cap.status, cap.headers, cap.body, cap.fetched_at)
-        if cap.url != cap.final_url:
-            yield Recorded(cap.url, 302, {"Location": cap.final_url}, b"", cap.fetched_at, redirect_to=cap.final_url)
+        yield replace(cap, url=cap.final_url)  # the answer at the final URL
+        if cap.url != cap.final_url:  # and a redirect to it from the URL requested
+            yield replace(cap, status=302, headers={"Location": cap.final_url}, body=b"")
 
 
+@dataclass
 class ReplayMiddleware:
     """Enabled by the REPLAY_FROM setting (a .warc/.warc.gz file or a fixture directory)."""
 
-    def __init__(self, source: ReplaySource, stats: StatsCollector) -> None:
-        self.source = source
-        self.stats = stats
+    source: ReplaySource
+    stats: StatsCollector
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:

@@ -36,6 +36,7 @@ class RecordFixtureSpider(scrapy.Spider):
         yield scrapy.Request(self.url, callback=self.save, dont_filter=True)
 
     def save(self, response: Response) -> None:
+        from crawler.items import CaptureData
         from crawler.offline.fixtures import fixture_from_response
         from crawler.offline.reextract import profile_for
 
@@ -45,15 +46,8 @@ class RecordFixtureSpider(scrapy.Spider):
             for k, v in response.headers.items()
             if k.lower() not in (b"content-encoding", b"transfer-encoding", b"content-length")
         }
-        self.saved = fixture_from_response(
-            self.out,
-            body=response.body,
-            headers=headers,
-            url=response.url,
-            fetched_at=fetched_at,
-            status=response.status,
-            profile=profile_for(self.site) if self.site else None,
-        )
+        received = CaptureData(response.url, response.url, response.status, headers, response.body, fetched_at)
+        self.saved = fixture_from_response(self.out, received, profile_for(self.site) if self.site else None)
         self.logger.warning("saved %s (%d bytes, status %d) to %s", response.url, len(response.body),
                             response.status, self.out)
 

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from crawler.extract.encoding import header_charset
 from crawler.extract.types import Extracted
 from crawler.fields import FIXTURE_KEYS
+from crawler.items import CaptureData
 from crawler.offline.reextract import extract_capture, profile_for
 from crawler.sites import SiteProfile
 from storage.models import Article, Capture
@@ -33,46 +33,28 @@ def expected_json(extracted: Extracted) -> dict[str, Any]:
     return {key: data[key] for key in EXPECTED_KEYS}
 
 
-def write_fixture(
-    directory: Path,
-    *,
-    body: bytes,
-    headers: dict[str, str],
-    url: str,
-    fetched_at: datetime,
-    status: int,
-    expected: dict[str, Any],
-) -> Path:
-    if fetched_at.tzinfo is None:
+def write_fixture(directory: Path, response: CaptureData, expected: dict[str, Any]) -> Path:
+    """Write one response (as received, at its final URL) and its expected extraction as a fixture directory."""
+    if response.fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be aware: relative dates in the page resolve against it")
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "body.bin").write_bytes(body)
+    (directory / "body.bin").write_bytes(response.body)
 
     def dump(name: str, obj: Any) -> None:
         (directory / name).write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
-    dump("headers.json", dict(headers))
-    dump("meta.json", {"url": url, "fetched_at": fetched_at.isoformat(), "status": status})
+    meta = {"url": response.final_url, "fetched_at": response.fetched_at.isoformat(), "status": response.status}
+    dump("headers.json", dict(response.headers))
+    dump("meta.json", meta)
     dump("expected.json", expected)
     return directory
 
 
-def fixture_from_response(
-    directory: Path,
-    *,
-    body: bytes,
-    headers: dict[str, str],
-    url: str,
-    fetched_at: datetime,
-    status: int,
-    profile: SiteProfile | None = None,
-) -> Path:
+def fixture_from_response(directory: Path, response: CaptureData, profile: SiteProfile | None = None) -> Path:
     """A fixture from one response, with the current extraction as its expected answer."""
-    extracted = extract_capture(body, url, fetched_at, header_charset(headers), profile)
-    return write_fixture(
-        directory, body=body, headers=headers, url=url, fetched_at=fetched_at, status=status,
-        expected=expected_json(extracted),
-    )
+    declared = header_charset(response.headers)
+    extracted = extract_capture(response.body, response.final_url, response.fetched_at, declared, profile)
+    return write_fixture(directory, response, expected_json(extracted))
 
 
 def find_capture(session: Session, url_or_id: str) -> Capture | None:
@@ -107,12 +89,12 @@ def save_fixture(session: Session, url_or_id: str, directory: Path) -> Path:
     capture = find_capture(session, url_or_id)
     if capture is None:
         raise LookupError(f"no capture for {url_or_id!r}")
-    return fixture_from_response(
-        directory,
-        body=capture.body,
-        headers=dict(capture.headers),
-        url=capture.final_url,
-        fetched_at=capture.fetched_at,
+    response = CaptureData(
+        url=capture.url,
+        final_url=capture.final_url,
         status=capture.status,
-        profile=profile_for(capture.site),
+        headers=dict(capture.headers),
+        body=capture.body,
+        fetched_at=capture.fetched_at,
     )
+    return fixture_from_response(directory, response, profile_for(capture.site))

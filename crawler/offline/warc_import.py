@@ -7,7 +7,8 @@ kept, so a later re-extraction can look at it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,26 +30,22 @@ from storage.warc import read_captures
 
 @dataclass
 class ImportReport:
-    captures: int = 0
-    new: int = 0
-    same_content: int = 0
-    unchanged: int = 0
-    updated: int = 0
-    not_articles: int = 0
+    """Captures read, and what each became: a store outcome (new, updated, unchanged, same_content) or not_articles."""
 
-    def summary(self) -> str:
-        return (
-            f"imported {self.captures} captures: {self.new} new articles, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.same_content} identical to an archived article, "
-            f"{self.not_articles} not article pages"
-        )
+    captures: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
 
     def count(self, result: StoreResult | None) -> None:
         self.captures += 1
-        if result is None:
-            self.not_articles += 1
-        else:
-            setattr(self, result.outcome, getattr(self, result.outcome) + 1)
+        self.outcomes[result.outcome if result is not None else "not_articles"] += 1
+
+    def summary(self) -> str:
+        n = self.outcomes
+        return (
+            f"imported {self.captures} captures: {n['new']} new articles, {n['updated']} updated, "
+            f"{n['unchanged']} unchanged, {n['same_content']} identical to an archived article, "
+            f"{n['not_articles']} not article pages"
+        )
 
 
 def ingest_capture(
