@@ -16,14 +16,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, select, union
 from sqlalchemy.orm import Session
 
+from crawler.fields import READING_ZONE
 from storage.models import Article, CrawlRun
 
-CHINA = ZoneInfo("Asia/Shanghai")
 FIELDS = ("title", "published", "source", "author", "body")
 #: a share this much (absolute) below the site's history is a warning
 COVERAGE_DROP = 0.25
@@ -115,7 +114,7 @@ def _per_day(
     session: Session, dialect: str, start: datetime, end: datetime, site: str | None
 ) -> dict[tuple[str, date], int]:
     if dialect == "postgresql":
-        day = func.date(func.timezone("Asia/Shanghai", Article.published))
+        day = func.date(func.timezone(READING_ZONE.key, Article.published))
     else:  # stored as naive UTC text; China has had no DST since 1991
         day = func.date(Article.published, literal("+8 hours"))
     stmt = select(Article.site, day.label("day"), func.count()).where(
@@ -187,10 +186,10 @@ def archive_health(
     """Figures for every site (or one), as of `now` (default: the current time)."""
     now = now or datetime.now(UTC)
     dialect = session.get_bind().dialect.name
-    today = now.astimezone(CHINA).date()
+    today = now.astimezone(READING_ZONE).date()
     first_day = today - timedelta(days=days - 1)
-    start = datetime.combine(first_day, datetime.min.time(), CHINA)
-    end = datetime.combine(today + timedelta(days=1), datetime.min.time(), CHINA)
+    start = datetime.combine(first_day, datetime.min.time(), READING_ZONE)
+    end = datetime.combine(today + timedelta(days=1), datetime.min.time(), READING_ZONE)
     recent_start = now - timedelta(days=recent_days)
 
     names = union(select(Article.site), select(CrawlRun.site))

@@ -122,3 +122,26 @@ def test_every_migration_downgrades_cleanly_back_to_the_first(sqlite_url):
         body = conn.execute(sa.text("SELECT body FROM captures ORDER BY id LIMIT 1")).scalar()
     engine.dispose()
     assert body == GBK_PAGE
+
+
+def test_migrations_build_the_schema_the_models_describe(archive_url):
+    """Migration 0005 (and every other) leaves the tables exactly as storage.models declares them."""
+    from alembic.autogenerate import compare_metadata
+
+    from storage.models import Base
+
+    engine = shared_archive(archive_url).kw["bind"]
+    search_index = ("articles_fts", "ix_articles_title_trgm", "ix_articles_body_trgm", "ix_articles_published_desc")
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+        return not (name or "").startswith(search_index)
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include})
+        diffs = compare_metadata(context, Base.metadata)
+    # On SQLite 0003 added articles.story_id's foreign key in place, where it cannot be named (naming it would
+    # rebuild `articles`): the one known difference, an unnamed key for the named one.
+    unnamed_story_fk = {("remove_fk", None), ("add_fk", "fk_articles_story_id_stories")}
+    if engine.dialect.name == "sqlite":
+        diffs = [d for d in diffs if (d[0], getattr(d[1], "name", "")) not in unnamed_story_fk]
+    assert diffs == []

@@ -8,16 +8,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.fields import READING_ZONE
 from storage.db import archive_for_reading, archive_for_writing
 from storage.query import Filters
 
-CHINA = ZoneInfo("Asia/Shanghai")
 DB_HELP = "archive URL (default: $ARCHIVE_DB_URL or sqlite:///newsarchive.db)"
 
 
@@ -37,7 +36,7 @@ def parse_date(value: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=READING_ZONE)
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:
@@ -95,7 +94,7 @@ def json_line(obj: dict[str, Any]) -> str:
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A time as researchers read it (China time), or "" when there is none."""
-    return value.astimezone(CHINA).strftime(fmt) if value else ""
+    return value.astimezone(READING_ZONE).strftime(fmt) if value else ""
 
 
 def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], *, fold: bool = True) -> None:
