@@ -1,7 +1,8 @@
-"""Drop an article this run already saw, or one the archive already holds, under the same canonical URL.
+"""Drop an article this run already saw, or one the archive already holds at the same URL.
 
-URLs compare by scheme-less canonical key (tracking parameters, index.html, default ports and http/https folded);
-the database's unique constraint on that key backs this check. Identical content at a new URL and near-duplicates
+URLs compare by scheme-less canonical key (crawler.urls.url_key: tracking parameters, index.html, default ports
+and http/https folded), asked of the archive through its one lookup (storage.query.archived_articles); the
+database's unique constraint on that key backs this check. Identical content at a new URL and near-duplicates
 are not dropped here: the store pipeline records the URL with the archived article, or clusters the copy.
 A re-fetch of an archived article (`item.extra["refetch"]`, from the crawl's refetch window) passes on, so the
 store can tell unchanged from updated content.

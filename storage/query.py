@@ -1,4 +1,5 @@
-"""Reads from the archive, as plain functions taking a session: search, one article, export rows."""
+"""Reads from the archive, as plain functions taking a session: search, the archived-URL lookup, one article with
+its copies and versions, export rows."""
 
 from __future__ import annotations
 
