@@ -1,4 +1,5 @@
-"""Downloader middlewares: decode each HTML page once and right, and back off before retries.
+"""Downloader middlewares: decode each HTML page once and right, back off before retries; and the readers of a
+response they prepared (`decoded`, `capture_of`).
 
 Order (process_response runs from high numbers to low):
 
@@ -17,11 +18,14 @@ Order (process_response runs from high numbers to low):
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from scrapy.http import HtmlResponse, Request, Response
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
-from crawler.extract.encoding import decode_html
+from crawler.extract.encoding import decode_html, header_charset
+from crawler.items import CaptureData
 
 _CHARSET = re.compile(rb"charset=([\w-]+)", re.I)
 
@@ -51,13 +55,37 @@ class EncodingMiddleware:
         return new
 
 
+def headers_of(response: Response) -> dict[str, str]:
+    """A response's headers as one str per name (repeated headers joined with ", ")."""
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+
+
+def capture_of(response: Response, fetched_at: datetime, encoding: str | None) -> CaptureData:
+    """What the archive keeps of a response: the bytes as received, with what is needed to decode them again."""
+    headers = headers_of(response)
+    requested = response.request.url if response.request else response.url
+    charset = header_charset(headers)
+    return CaptureData(requested, response.url, response.status, headers, response.body, fetched_at, charset, encoding)
+
+
+def decoded(response: Response) -> tuple[str | None, str | None]:
+    """(text, codec) of a page, (None, None) for a non-text body: as EncodingMiddleware decoded it, or decoded here
+    when it did not run (a page that reached the spider some other way)."""
+    if not isinstance(response, TextResponse):
+        return None, None
+    done = response.meta.get("decoded")
+    if done and done[0] == response.url:
+        return response.text, done[1]
+    return decode_html(response.body, header_charset(headers_of(response)))
+
+
 class BackoffMiddleware:
     def __init__(self, base: float, cap: float) -> None:
         self.base = base
         self.cap = cap
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> BackoffMiddleware:
         s = crawler.settings
         return cls(s.getfloat("RETRY_BACKOFF_BASE", 1.0), s.getfloat("RETRY_BACKOFF_MAX", 30.0))
 

@@ -36,7 +36,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Each response yields at most one item: 100 concurrent item tasks per response only costs scheduling time.
 CONCURRENT_ITEMS = 8
 
-# The spider keeps its own set of scheduled URLs and asks the archive what is stored, so Scrapy's
+# The frontier (crawler/frontier.py) keeps the set of scheduled URLs and asks the archive what is stored, so Scrapy's
 # fingerprinting dupefilter is pure overhead — and with JOBDIR its on-disk seen-list survives a SIGKILL
 # that loses the queue, which would silently skip the lost requests for ever. No dupefilter, then.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
@@ -61,6 +61,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 500,
+    "crawler.extensions.ChallengeGuard": 500,
 }
 
 # Non-2xx responses are classified by the spider (soft 404s, challenges), so let them reach it.
@@ -73,7 +74,8 @@ NEWSARCHIVE_REFETCH_DAYS = 2
 # link hops from a start page (a list's own pagination does not count) and pages per list.
 NEWSARCHIVE_MAX_HOPS = 10
 NEWSARCHIVE_MAX_LIST_PAGES = 5000
-# This many challenge pages in a row (HTTP 412/521, JS cookie walls) close the spider: never bypassed.
+# This many challenge pages in a row (HTTP 412/521, JS cookie walls) close the spider (crawler.extensions.
+# ChallengeGuard): never bypassed. 0 turns the guard off.
 NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
