@@ -1,5 +1,5 @@
-"""Downloader middlewares: decode each HTML page once and right, back off before retries; and the readers of a
-response they prepared (`decoded`, `capture_of`).
+"""Downloader middlewares: keep every request on the site, decode each HTML page once and right, back off before
+retries; and the readers of a response they prepared (`decoded`, `capture_of`).
 
 Order (process_response runs from high numbers to low):
 
@@ -13,21 +13,30 @@ Order (process_response runs from high numbers to low):
   spider and extraction share one decode. The codec is recorded with the capture.
 * 560 `BackoffMiddleware` — a retried request (RetryMiddleware, 550) waits RETRY_BACKOFF_BASE * 2^(n-1)
   seconds (capped by RETRY_BACKOFF_MAX) before its n-th retry, so a struggling server gets room.
+* 50 `SiteBoundMiddleware` (in place of Scrapy's OffsiteMiddleware) — no request leaves the spider's
+  `allowed_domains`, whatever made it: a link, a robots.txt `Sitemap:` line, a feed, a start URL, a refetch, the
+  next page of an article, or a redirect (3xx or `<meta http-equiv=refresh>`) of any of them.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from typing import Any
 
+from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.extract.encoding import decode_html, header_charset
 from crawler.items import CaptureData
 
 _CHARSET = re.compile(rb"charset=([\w-]+)", re.I)
+logger = logging.getLogger(__name__)
 
 
 def _plain_kwargs(response: Response) -> dict[str, Any]:
@@ -77,6 +86,33 @@ def decoded(response: Response) -> tuple[str | None, str | None]:
     if done and done[0] == response.url:
         return response.text, done[1]
     return decode_html(response.body, header_charset(headers_of(response)))
+
+
+class SiteBoundMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite check (host in the spider's `allowed_domains` or below one), for every request.
+
+    Scrapy's own lets `dont_filter` requests through, and a redirect keeps its request's `dont_filter`, so a start
+    URL, a refetch or an article's next page could be redirected to any host. Here `dont_filter` means only what
+    it says (no duplicate filter); `meta["allow_offsite"]` is still honoured. The check runs when a request is
+    downloaded rather than when it is scheduled, so a request with an errback (an article's next page) hears of it.
+    Counted as Scrapy counts it: `offsite/filtered`, `offsite/domains`.
+    """
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        return None
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        current = self.crawler.spider
+        assert current is not None
+        if request.meta.get("allow_offsite") or self.should_follow(request, current):
+            return
+        domain = urlparse_cached(request).hostname
+        if domain and domain not in self.domains_seen:
+            self.domains_seen.add(domain)
+            self.stats.inc_value("offsite/domains")
+            logger.info("not leaving the site: filtered a request to %s (%s)", domain, request.url)
+        self.stats.inc_value("offsite/filtered")
+        raise IgnoreRequest(f"Filtered offsite request to {domain!r}")
 
 
 class BackoffMiddleware:

@@ -44,6 +44,9 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # Decode each page once (gb2312/gbk as gb18030, wrong labels caught), before anything reads response.text;
 # see crawler/middlewares.py for why the order around HttpCompressionMiddleware (590) matters.
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite check lets dont_filter requests (and so their redirects) go anywhere; ours does not
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteBoundMiddleware": 50,
     "crawler.middlewares.PlainCompressedMiddleware": 595,
     "crawler.middlewares.EncodingMiddleware": 585,
     "crawler.middlewares.BackoffMiddleware": 560,

@@ -47,6 +47,7 @@ class NewsSpider(scrapy.Spider):
         self.backfill = str(kwargs.get("backfill", "")).strip().lower() in ("1", "true", "yes", "on")
         self.refetch_days = float(kwargs["refetch_days"]) if kwargs.get("refetch_days") not in (None, "") else None
         self.domains = frozenset(self.profile.domains or {registered_domain(u) for u in self.profile.start_urls})
+        self.allowed_domains = sorted(self.domains)  # for every request, redirects too (middlewares.SiteBound…)
         self.article_patterns = [re.compile(p) for p in self.profile.article_patterns]
 
     @classmethod
