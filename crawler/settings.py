@@ -66,6 +66,12 @@ EXTENSIONS = {
     "crawler.extensions.RunRecorder": 500,
     "crawler.extensions.ChallengeGuard": 500,
 }
+# Scrapy 2.19 runs two code-execution consoles in every crawl: RemoteControl (Python over HTTP on localhost,
+# scrapy.extensions.remote_control.RemoteControl) and the Telnet console. Off unless asked for with
+# `-s REMOTE_CONTROL_ENABLED=True` / `-s TELNETCONSOLE_ENABLED=True`. (Their own switches, not None entries in
+# EXTENSIONS: a spider's custom EXTENSIONS, as record-fixture's, replaces the whole dict and would bring them back.)
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
 
 # Non-2xx responses are classified by the spider (soft 404s, challenges), so let them reach it.
 HTTPERROR_ALLOWED_CODES = [404, 410, 412, 521]

@@ -1,6 +1,6 @@
-"""End to end: a crawl stays on its site, ignores decompression bombs and fetches each page once. The real
-`scrapy crawl news` runs against two hosts on loopback: the site (127.0.0.1) and an "elsewhere" host (127.0.0.2)
-that redirects, feeds and sitemaps point to.
+"""End to end: a crawl stays on its site, ignores decompression bombs, stops at a challenge wall, fetches each page
+once, and runs no code-execution console unless asked. The real `scrapy crawl news` runs against two hosts on
+loopback: the site (127.0.0.1) and an "elsewhere" host (127.0.0.2) that redirects, feeds and sitemaps point to.
 """
 
 from __future__ import annotations
@@ -156,3 +156,44 @@ def test_crawl_never_leaves_its_site_and_ignores_a_sitemap_bomb(tmp_path, bomb: 
     # each page once, robots.txt aside (Scrapy's RobotsTxtMiddleware and the spider's Sitemap: lookup each fetch it)
     twice = sorted({h for h in site_hits if site_hits.count(h) > 1} - {"/robots.txt"})
     assert twice == []
+
+
+def enabled_extensions(log: str) -> str:
+    """The list Scrapy logs under "Enabled extensions:"."""
+    start = log.index("Enabled extensions:")
+    return log[start : log.index("]", start)]
+
+
+WALL: Response = (521, HTML, b"<html><script>document.cookie='__jsl_clearance=1';location.reload()</script></html>")
+
+
+@pytest.mark.slow
+def test_a_wall_of_challenges_closes_the_crawl_and_no_console_runs_unless_asked(tmp_path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'archive.db'}"
+    walled = [f"/2016/0305/{n}.html" for n in range(1, 41)]
+    with host("127.0.0.1") as site:
+        site.pages = {"/": page("".join(f'<a href="{p}">稿件</a>' for p in walled)), **dict.fromkeys(walled, WALL)}
+        slow = {"CONCURRENT_REQUESTS": "4", "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "DOWNLOAD_DELAY": "0.1"}
+        log = crawl(site.base_url, db_url, NEWSARCHIVE_MAX_CHALLENGES="3", **slow)
+        run = runs(db_url)[-1]
+        assert run.finish_reason == "challenged"
+        assert 3 <= run.stats["challenges"] < len(walled)
+        extensions = enabled_extensions(log)
+        assert "ChallengeGuard" in extensions
+        assert "TelnetConsole" not in extensions
+        assert "RemoteControl" not in extensions
+
+        asked = crawl(
+            site.base_url,
+            db_url,
+            NEWSARCHIVE_MAX_CHALLENGES="0",
+            TELNETCONSOLE_ENABLED="True",
+            REMOTE_CONTROL_ENABLED="True",
+            REMOTE_CONTROL_JOBS_DIR=str(tmp_path / "jobs"),
+        )
+    extensions = enabled_extensions(asked)
+    assert "TelnetConsole" in extensions
+    assert "RemoteControl" in extensions
+    assert "ChallengeGuard" not in extensions
+    assert runs(db_url)[-1].finish_reason == "finished"
+    assert runs(db_url)[-1].stats["challenges"] == len(walled)
