@@ -188,7 +188,8 @@ class Frontier:
     def _candidates(self, links: Iterable[str]) -> dict[str, str]:
         """url -> key of the links not decided yet that the crawl may follow; the archive is asked about them.
 
-        Seen links are dropped first, before any other work: most links of a page were seen on the page before.
+        A link met before is settled by one dict lookup, before any other work (most links of a page were on the
+        page before); a new one is checked (site, traps, profile) before it is canonicalised, once per run.
         """
         out: dict[str, str] = {}
         keys: set[str] = set()
@@ -222,8 +223,8 @@ class Frontier:
         if not todo:
             return
         lookup = self.archive.lookup(todo)
-        self.archived.update(key_of(u) for u in lookup.archived)
-        self.refetch_due.update((key_of(u), v) for u, v in lookup.refetch.items())
+        self.archived.update(candidates.get(u) or key_of(u) for u in lookup.archived)
+        self.refetch_due.update((candidates.get(u) or key_of(u), v) for u, v in lookup.refetch.items())
 
     def _decide(
         self,
