@@ -1,17 +1,23 @@
 """Where article URLs come from besides plain links: list pagination, sitemaps, RSS/Atom feeds, robots.txt.
 
-Also the cheap page verdicts the spider needs before extraction: does a URL look like an article, is a page
-a challenge (anti-bot wall) or a soft 404. All pure functions of text, no Scrapy.
+Pure functions of a response's bytes or text. Parsing is left to kept libraries (Scrapy's sitemap and robots.txt
+helpers, feedparser), and a compressed sitemap or feed unpacks no further than the crawl's page-size limit.
 """
 
 from __future__ import annotations
 
-import gzip
+import io
 import re
+import struct
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+import feedparser
+from lxml import etree
 from parsel import Selector
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 # -- URL shapes ---------------------------------------------------------------------------------------------
 ARTICLE_URL = re.compile(
@@ -143,7 +149,15 @@ def continuation_of(url: str, pager_urls: list[str]) -> str | None:
 
 
 # -- feeds, sitemaps, robots.txt ------------------------------------------------------------------------------
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+class TooLarge(ValueError):
+    """A compressed sitemap or feed unpacks to more than the crawl's size limit (a decompression bomb)."""
+
+    def __init__(self, max_size: int) -> None:
+        super().__init__(f"unpacks to more than {max_size} bytes")
+        self.max_size = max_size
 
 
 def feed_links(sel: Selector, url: str) -> list[str]:
@@ -152,76 +166,59 @@ def feed_links(sel: Selector, url: str) -> list[str]:
     for link in sel.xpath("//head/link[@href]"):
         rel = (link.attrib.get("rel") or "").lower()
         kind = (link.attrib.get("type") or "").lower()
-        if "alternate" in rel and kind in FEED_TYPES[:3]:
+        if "alternate" in rel and kind in FEED_TYPES:
             out.append(urljoin(url, link.attrib["href"].strip()))
     return out
 
 
-def robots_sitemaps(text: str) -> list[str]:
-    """The `Sitemap:` lines of a robots.txt."""
-    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.lower().startswith("sitemap:")]
+def robots_sitemaps(robots_txt: bytes | str, base_url: str = "") -> list[str]:
+    """The `Sitemap:` lines of a robots.txt, resolved against its URL (Scrapy's parser)."""
+    body = robots_txt.encode("utf-8") if isinstance(robots_txt, str) else robots_txt
+    return list(sitemap_urls_from_robots(body, base_url=base_url))
 
 
-def _xml(body: bytes) -> Selector | None:
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = gzip.decompress(body)
-        except OSError:
-            return None
+def unpack(body: bytes, max_size: int) -> bytes:
+    """The body, gunzipped when it is gzip (a `.xml.gz`), never to more than `max_size` bytes (0: no limit).
+
+    Raises TooLarge past the limit; a corrupt gzip gives b"".
+    """
+    if body[:2] != b"\x1f\x8b":
+        return body
     try:
-        sel = Selector(body=body, type="xml")
-    except ValueError:
-        return None
-    sel.remove_namespaces()
-    return sel
+        return gunzip(body, max_size=max_size)
+    except ValueError as exc:  # gunzip raises nothing else of this kind: its size check
+        raise TooLarge(max_size) from exc
+    except (OSError, EOFError, struct.error, zlib.error):
+        return b""
 
 
-def parse_sitemap(body: bytes) -> tuple[list[str], list[str]]:
-    """(child sitemaps, page URLs) of a sitemap or sitemap index (gzip or plain XML)."""
-    sel = _xml(body)
-    if sel is None:
+def parse_sitemap(body: bytes, *, max_size: int) -> tuple[list[str], list[str]]:
+    """(child sitemaps, page URLs) of a sitemap or sitemap index, gzip or plain XML (Scrapy's Sitemap parser)."""
+    xml = unpack(body, max_size)
+    try:
+        sitemap = Sitemap(xml)
+    except (etree.XMLSyntaxError, StopIteration):
         return [], []
-    children = [u.strip() for u in sel.xpath("//sitemapindex/sitemap/loc/text()").getall()]
-    urls = [u.strip() for u in sel.xpath("//urlset/url/loc/text()").getall()]
-    return children, urls
+    if sitemap.type not in ("urlset", "sitemapindex"):
+        return [], []
+    locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+    return (locs, []) if sitemap.type == "sitemapindex" else ([], locs)
 
 
-def parse_feed(body: bytes, url: str) -> list[str]:
-    """Entry links of an RSS 2.0, RSS 1.0 or Atom feed."""
-    sel = _xml(body)
-    if sel is None:
-        return []
-    links = sel.xpath("//item/link/text()").getall()
-    for entry in sel.xpath("//entry"):
-        hrefs = entry.xpath("link[not(@rel) or @rel='alternate']/@href").getall()
-        links.extend(hrefs[:1])
-    return [urljoin(url, u.strip()) for u in links if u.strip()]
+def parse_listing(kind: str, body: bytes, url: str, *, max_size: int) -> tuple[list[str], list[str]]:
+    """(child listings, page URLs) of a `sitemap` (or sitemap index) or a `feed`."""
+    if kind == "feed":
+        return [], parse_feed(body, url, max_size=max_size)
+    return parse_sitemap(body, max_size=max_size)
 
 
-# -- verdicts ---------------------------------------------------------------------------------------------------
-CHALLENGE_STATUS = frozenset({412, 521})
-_CHALLENGE_MARKS = re.compile(
-    r"__jsl_clearance|acw_sc__v2|acw_tc|_waf_|yunsuo_session_verify|wzws_cid|jsluid|cf-browser-verification|"
-    r"challenge-platform|请开启JavaScript|请启用JavaScript|安全验证|访问验证|人机验证|正在进行安全检测",
-    re.I,
-)
-_JS_REDIRECT = re.compile(r"document\.cookie\s*=|location\.(?:reload|replace|href\s*=)|window\.location", re.I)
-_SOFT_404 = re.compile(
-    r"404|页面不存在|页面未找到|找不到(?:该|您要的)?页面|已被?删除|not\s+found|无法找到|文章不存在|信息不存在", re.I
-)
-
-
-def challenge_reason(status: int, html: str) -> str | None:
-    """Why a response is an anti-bot wall (never an article, never bypassed), or None."""
-    if status in CHALLENGE_STATUS:
-        return f"http_{status}"
-    if len(html) < 20000 and _CHALLENGE_MARKS.search(html):
-        return "marker"
-    if len(html) < 4000 and _JS_REDIRECT.search(html) and "<p" not in html.lower():
-        return "js_cookie_wall"
-    return None
-
-
-def is_soft_404(title: str, text_chars: int) -> bool:
-    """A 200 page that is an error template: an error title with little text."""
-    return bool(_SOFT_404.search(title)) and text_chars < 600
+def parse_feed(body: bytes, url: str, *, max_size: int) -> list[str]:
+    """Entry links of an RSS 0.9x/1.0/2.0 or Atom feed (feedparser), resolved against the feed's URL."""
+    parsed = feedparser.parse(
+        io.BytesIO(unpack(body, max_size)),  # a stream: feedparser treats a str as a URL or a file name
+        response_headers={"content-location": url},
+        resolve_relative_uris=False,
+        sanitize_html=False,
+    )
+    links = (entry.get("link") for entry in parsed.entries)
+    return [urljoin(url, link.strip()) for link in links if isinstance(link, str) and link.strip()]

@@ -1,4 +1,4 @@
-"""Record each crawl run, with its counters, in the archive (`newsarchive runs` lists them)."""
+"""Crawl-wide watchers: the run record (`newsarchive runs` lists them) and the guard against challenge walls."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import logging
 from typing import Any
 
 from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet.defer import Deferred
 
+from crawler.verdicts import Verdict, page_judged
 from storage.db import archive_for_settings, session_scope
 from storage.repository import finish_run, start_run
 
@@ -38,27 +43,29 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_partial": stats.get("articles/partial", 0),
         "articles_withdrawn": stats.get("articles/withdrawn", 0),
         "pagination_stopped": stats.get("discovery/pagination_stopped", 0),
+        "offsite_filtered": stats.get("offsite/filtered", 0),
+        "bomb_ignored": stats.get("discovery/bomb_ignored", 0),
     }
 
 
 class RunRecorder:
-    def __init__(self, crawler) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.run_id: int | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def spider_opened(self) -> None:
-        spider = self.crawler.spider
+        spider: Any = self.crawler.spider  # a NewsSpider learns its run id (and so which run came before it)
         try:
             with session_scope(archive_for_settings(self.crawler.settings)) as session:
                 self.run_id = start_run(session, spider.name, getattr(spider, "site_id", "")).id
-            spider.run_id = self.run_id  # the spider tells a resumed run from a fresh one by the previous run
+            spider.run_id = self.run_id
         except SQLAlchemyError as exc:
             logger.error("cannot record the run in the archive: %s", exc)
 
@@ -71,3 +78,36 @@ class RunRecorder:
                 finish_run(session, self.run_id, reason, summary)
         except SQLAlchemyError as exc:
             logger.error("cannot record the end of run %s: %s", self.run_id, exc)
+
+
+class ChallengeGuard:
+    """Close the crawl after NEWSARCHIVE_MAX_CHALLENGES challenge pages in a row (0 turns the guard off).
+
+    A wall (HTTP 412/521, a JS cookie wall) is never bypassed; a site that walls every page has blocked us, and
+    asking on only gets the crawler banned. The run ends with the reason "challenged".
+    """
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        self.in_a_row = 0
+        self.closing: Deferred[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ChallengeGuard:
+        limit = crawler.settings.getint("NEWSARCHIVE_MAX_CHALLENGES")
+        if limit <= 0:
+            raise NotConfigured("NEWSARCHIVE_MAX_CHALLENGES is 0")
+        guard = cls(crawler, limit)
+        crawler.signals.connect(guard.page_judged, signal=page_judged)
+        return guard
+
+    def page_judged(self, verdict: Verdict, url: str) -> None:
+        if verdict.kind != "challenge":
+            self.in_a_row = 0
+            return
+        self.in_a_row += 1
+        if self.in_a_row >= self.limit and self.closing is None and self.crawler.engine is not None:
+            logger.error("%d challenge pages in a row (the last %s): the site blocks us, closing", self.in_a_row, url)
+            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="challenged"))
+            self.closing.addErrback(lambda failure: logger.error("could not close the crawl: %s", failure.value))

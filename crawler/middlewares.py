@@ -1,4 +1,5 @@
-"""Downloader middlewares: decode each HTML page once and right, and back off before retries.
+"""Downloader middlewares: keep every request on the site, decode each HTML page once and right, back off before
+retries; and the readers of a response they prepared (`decoded`, `capture_of`).
 
 Order (process_response runs from high numbers to low):
 
@@ -12,22 +13,31 @@ Order (process_response runs from high numbers to low):
   spider and extraction share one decode. The codec is recorded with the capture.
 * 560 `BackoffMiddleware` — a retried request (RetryMiddleware, 550) waits RETRY_BACKOFF_BASE * 2^(n-1)
   seconds (capped by RETRY_BACKOFF_MAX) before its n-th retry, so a struggling server gets room.
+* 50 `SiteBoundMiddleware` (in place of Scrapy's OffsiteMiddleware) — no request leaves the spider's
+  `allowed_domains`, whatever made it: a link, a robots.txt `Sitemap:` line, a feed, a start URL, a refetch, the
+  next page of an article, or a redirect (3xx or `<meta http-equiv=refresh>`) of any of them.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
-from scrapy.http import HtmlResponse, Request, Response
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.extract.encoding import decode_html
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+from crawler.extract.encoding import decode_html, header_charset
+from crawler.items import CaptureData
 
 _CHARSET = re.compile(rb"charset=([\w-]+)", re.I)
+logger = logging.getLogger(__name__)
 
 
 def _plain_kwargs(response: Response) -> dict[str, Any]:
@@ -53,6 +63,57 @@ class EncodingMiddleware:
         new._cached_ubody = text  # the decode we just did; TextResponse.text would redo it
         request.meta["decoded"] = (response.url, codec)
         return new
+
+
+def headers_of(response: Response) -> dict[str, str]:
+    """A response's headers as one str per name (repeated headers joined with ", ")."""
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+
+
+def capture_of(response: Response, fetched_at: datetime, encoding: str | None) -> CaptureData:
+    """What the archive keeps of a response: the bytes as received, with what is needed to decode them again."""
+    headers = headers_of(response)
+    requested = response.request.url if response.request else response.url
+    charset = header_charset(headers)
+    return CaptureData(requested, response.url, response.status, headers, response.body, fetched_at, charset, encoding)
+
+
+def decoded(response: Response) -> tuple[str | None, str | None]:
+    """(text, codec) of a page, (None, None) for a non-text body: as EncodingMiddleware decoded it, or decoded here
+    when it did not run (a page that reached the spider some other way)."""
+    if not isinstance(response, TextResponse):
+        return None, None
+    done = response.meta.get("decoded")
+    if done and done[0] == response.url:
+        return response.text, done[1]
+    return decode_html(response.body, header_charset(headers_of(response)))
+
+
+class SiteBoundMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite check (host in the spider's `allowed_domains` or below one), for every request.
+
+    Scrapy's own lets `dont_filter` requests through, and a redirect keeps its request's `dont_filter`, so a start
+    URL, a refetch or an article's next page could be redirected to any host. Here `dont_filter` means only what
+    it says (no duplicate filter); `meta["allow_offsite"]` is still honoured. The check runs when a request is
+    downloaded rather than when it is scheduled, so a request with an errback (an article's next page) hears of it.
+    Counted as Scrapy counts it: `offsite/filtered`, `offsite/domains`.
+    """
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        return None
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        current = self.crawler.spider
+        assert current is not None
+        if request.meta.get("allow_offsite") or self.should_follow(request, current):
+            return
+        domain = urlparse_cached(request).hostname
+        if domain and domain not in self.domains_seen:
+            self.domains_seen.add(domain)
+            self.stats.inc_value("offsite/domains")
+            logger.info("not leaving the site: filtered a request to %s (%s)", domain, request.url)
+        self.stats.inc_value("offsite/filtered")
+        raise IgnoreRequest(f"Filtered offsite request to {domain!r}")
 
 
 @dataclass(frozen=True, slots=True)

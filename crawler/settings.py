@@ -36,7 +36,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # Each response yields at most one item: 100 concurrent item tasks per response only costs scheduling time.
 CONCURRENT_ITEMS = 8
 
-# The spider keeps its own set of scheduled URLs and asks the archive what is stored, so Scrapy's
+# The frontier (crawler/frontier.py) keeps the set of scheduled URLs and asks the archive what is stored, so Scrapy's
 # fingerprinting dupefilter is pure overhead — and with JOBDIR its on-disk seen-list survives a SIGKILL
 # that loses the queue, which would silently skip the lost requests for ever. No dupefilter, then.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
@@ -44,6 +44,9 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # Decode each page once (gb2312/gbk as gb18030, wrong labels caught), before anything reads response.text;
 # see crawler/middlewares.py for why the order around HttpCompressionMiddleware (590) matters.
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite check lets dont_filter requests (and so their redirects) go anywhere; ours does not
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SiteBoundMiddleware": 50,
     "crawler.middlewares.PlainCompressedMiddleware": 595,
     "crawler.middlewares.EncodingMiddleware": 585,
     "crawler.middlewares.BackoffMiddleware": 560,
@@ -61,7 +64,14 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 500,
+    "crawler.extensions.ChallengeGuard": 500,
 }
+# Scrapy 2.19 runs two code-execution consoles in every crawl: RemoteControl (Python over HTTP on localhost,
+# scrapy.extensions.remote_control.RemoteControl) and the Telnet console. Off unless asked for with
+# `-s REMOTE_CONTROL_ENABLED=True` / `-s TELNETCONSOLE_ENABLED=True`. (Their own switches, not None entries in
+# EXTENSIONS: a spider's custom EXTENSIONS, as record-fixture's, replaces the whole dict and would bring them back.)
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
 
 # Non-2xx responses are classified by the spider (soft 404s, challenges), so let them reach it.
 HTTPERROR_ALLOWED_CODES = [404, 410, 412, 521]
@@ -73,7 +83,8 @@ NEWSARCHIVE_REFETCH_DAYS = 2
 # link hops from a start page (a list's own pagination does not count) and pages per list.
 NEWSARCHIVE_MAX_HOPS = 10
 NEWSARCHIVE_MAX_LIST_PAGES = 5000
-# This many challenge pages in a row (HTTP 412/521, JS cookie walls) close the spider: never bypassed.
+# This many challenge pages in a row (HTTP 412/521, JS cookie walls) close the spider (crawler.extensions.
+# ChallengeGuard): never bypassed. 0 turns the guard off.
 NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -10,12 +10,13 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawler import discovery
+from crawler import discovery, verdicts
 from crawler.middlewares import EncodingMiddleware, PlainCompressedMiddleware
 from crawler.urls import followable, registered_domain
 from tests.sites import build_site
 
 BASE = "http://news.example.cn"
+MAX_SIZE = 10 * 1024 * 1024
 
 
 def _pager(html: str, url: str) -> discovery.Pager:
@@ -58,28 +59,33 @@ def test_nav_links_are_not_a_pager() -> None:
 
 def test_sitemap_index_urlset_gzip_robots_and_feeds() -> None:
     site = build_site(BASE)
-    children, urls = discovery.parse_sitemap(site.pages["/sitemap_index.xml"].body)
+    children, urls = discovery.parse_sitemap(site.pages["/sitemap_index.xml"].body, max_size=MAX_SIZE)
     assert children == [BASE + "/sitemap_1.xml", BASE + "/sitemap_2.xml"]
     assert urls == []
-    children, urls = discovery.parse_sitemap(gzip.compress(site.pages["/sitemap_1.xml"].body))
+    children, urls = discovery.parse_sitemap(gzip.compress(site.pages["/sitemap_1.xml"].body), max_size=MAX_SIZE)
     assert children == []
     assert BASE + "/2015/0711/600.html" in urls
     assert discovery.robots_sitemaps(site.pages["/robots.txt"].body.decode()) == [BASE + "/sitemap_index.xml"]
-    assert discovery.parse_feed(site.pages["/rss.xml"].body, BASE + "/rss.xml")[0] == BASE + "/2015/0712/700.html"
-    assert discovery.parse_feed(site.pages["/atom.xml"].body, BASE + "/atom.xml") == [BASE + "/2015/0713/800.html"]
+    rss = discovery.parse_feed(site.pages["/rss.xml"].body, BASE + "/rss.xml", max_size=MAX_SIZE)
+    assert rss[0] == BASE + "/2015/0712/700.html"
+    atom = discovery.parse_feed(site.pages["/atom.xml"].body, BASE + "/atom.xml", max_size=MAX_SIZE)
+    assert atom == [BASE + "/2015/0713/800.html"]
     home = Selector(text=site.pages["/"].body.decode())
     assert discovery.feed_links(home, BASE + "/") == [BASE + "/rss.xml", BASE + "/atom.xml"]
 
 
 def test_challenges_soft_404_and_continuations() -> None:
     site = build_site(BASE)
-    assert discovery.challenge_reason(521, "") == "http_521"
-    assert discovery.challenge_reason(200, site.pages["/2015/0715/905.html"].body.decode()) == "marker"
+    def verdict(path: str, status: int = 200) -> verdicts.Verdict:
+        return verdicts.judge(status, site.pages[path].body.decode(), BASE + path)
+
+    assert verdicts.judge(521, "", BASE + "/2015/0715/904.html") == verdicts.Verdict("challenge", "http_521")
+    assert verdict("/2015/0715/905.html") == verdicts.Verdict("challenge", "marker")
     wall = "<html><script>document.cookie='x=1';location.reload()</script></html>"
-    assert discovery.challenge_reason(200, wall) == "js_cookie_wall"
-    assert discovery.challenge_reason(200, site.pages["/2015/0710/888.html"].body.decode()) is None
-    assert discovery.is_soft_404("页面不存在_青禾新闻网", 200)
-    assert not discovery.is_soft_404("走近松岗镇的“夜间护路人”", 200)
+    assert verdicts.judge(200, wall, BASE + "/a.html") == verdicts.Verdict("challenge", "js_cookie_wall")
+    assert verdicts.challenge_reason(site.pages["/2015/0710/888.html"].body.decode()) is None
+    assert verdict("/2015/0715/903.html").kind == "soft_404"  # 页面不存在_青禾新闻网, and little text
+    assert verdict("/2015/0710/888.html").kind == "article"  # 走近松岗镇的“夜间护路人”
     page2 = BASE + "/2015/0710/888_2.html"
     assert discovery.continuation_of(page2, [BASE + "/2015/0710/888.html"]) == BASE + "/2015/0710/888.html"
     assert discovery.continuation_of(BASE + "/zt/d.aspx?id=8&page=2", [BASE + "/zt/d.aspx?id=8"])

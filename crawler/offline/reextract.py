@@ -45,20 +45,14 @@ def extract_capture(
 
 def item_from_captures(site: str, captures: Sequence[Capture], profile: SiteProfile | None = None) -> ArticleItem:
     """An article item from the stored captures of its pages (page 1 first), merged as the spider merges them."""
+    from crawler.multipage import merge_page
+
     first = captures[0]
     ex = extract_capture(first.body, first.final_url, first.fetched_at, first.declared_charset, profile)
+    item = ArticleItem(site, first.final_url, first.fetched_at, ex, page_urls=[first.final_url])
     for cap in captures[1:]:
         page = extract_capture(cap.body, cap.final_url, cap.fetched_at, cap.declared_charset, profile)
-        if page.body:
-            ex.body = f"{ex.body}\n{page.body}"
-        ex.images.extend(page.images)
-    item = ArticleItem(
-        site=site,
-        url=first.final_url,
-        fetched_at=first.fetched_at,
-        extracted=ex,
-        page_urls=[c.final_url for c in captures],
-    )
+        merge_page(item, page, cap.final_url)
     return normalize_item(item)
 
 
