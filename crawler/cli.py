@@ -324,7 +324,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     dropped = {k: v for k, v in stats.items() if k.startswith("dropped/")}
     print(f"this run: {stats.get('response_received_count', 0)} pages fetched, {new} new articles, dropped {dropped}")
     print('next: newsarchive search 平安 ; newsarchive show 1 ; newsarchive export --format jsonl -o demo.jsonl')
+    print(f"browse it: newsarchive {f'--db {args.db} ' if args.db else ''}serve    (then open http://127.0.0.1:8000/)")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from crawler.web.app import serve
+    except ModuleNotFoundError as exc:
+        print(f"newsarchive: serve needs the web extra ({exc.name} is missing): pip install 'newsarchive[web]'",
+              file=sys.stderr)
+        return 1
+    return serve(args.db, host=args.host, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -404,6 +415,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", help="only this site id")
     p.add_argument("--since", type=_date, help="only articles fetched on or after (YYYY-MM-DD)")
     p.set_defaults(func=cmd_reextract)
+
+    p = sub.add_parser("serve", help="browse the archive in a web browser: search, articles, stories (read-only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free port)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("fixture", help="turn a stored capture into a test fixture")
     fx = p.add_subparsers(dest="action", required=True)

@@ -1,0 +1,100 @@
+"""What each page shows, as data: the HTML pages render it, the JSON API returns it (the same figures in both).
+
+Each function takes the archive and the request's parameters and returns plain data (or None for a missing
+article/story), reading only through crawler.web.data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crawler.web import data
+from crawler.web.diff import TextDiff, text_diff, version_changes
+from crawler.web.params import SearchRequest, parse
+from crawler.web.text import snippet
+
+
+@dataclass
+class SearchView:
+    request: SearchRequest
+    terms: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    facets: data.Facets = field(default_factory=data.Facets)
+    notes: tuple[str, ...] = ()
+    folded: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def has_next(self) -> bool:
+        return self.request.offset + len(self.rows) < self.facets.total
+
+    def to_json(self) -> dict[str, Any]:
+        f = self.facets
+        return {
+            "query": self.request.params,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "total": f.total,
+            "notes": list(self.notes),
+            "results": [{**row, "folded_copies": self.folded.get(row["story_id"], 0)} if self.request.filters.collapse
+                        else row for row in self.rows],
+            "facets": {"site": f.site, "source": f.source, "column": f.column, "month": f.month,
+                       "missing": f.missing},
+        }
+
+
+def search(archive: data.Archive, params: Mapping[str, str]) -> SearchView:
+    """Run the search the parameters describe; raises params.BadRequest or data.QuerySyntaxError."""
+    request = parse(params)
+    terms = data.search_terms(request.filters.text)
+    with archive.session() as session:
+        result, bodies = data.search(session, request.filters, limit=request.per_page, offset=request.offset)
+    rows = [{**row, "snippet": snippet(body, terms)} for row, body in zip(result.rows, bodies, strict=True)]
+    return SearchView(request, terms, rows, result.facets, result.notes, result.folded)
+
+
+def article(archive: data.Archive, article_id: int) -> dict[str, Any] | None:
+    with archive.session() as session:
+        return data.article(session, article_id)
+
+
+def version_diffs(article_data: dict[str, Any]) -> list[Any]:
+    """Per version, the changes from the one before (the page shows them; the API has the raw fields)."""
+    return version_changes(article_data["versions"])
+
+
+def _when(copy: dict[str, Any]) -> datetime | None:
+    value = copy.get("published") or copy.get("fetched_at")
+    return datetime.fromisoformat(value) if value else None
+
+
+def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
+    """The story with, for each copy, how long after the original it appeared and what it changed."""
+    with archive.session() as session:
+        found = data.story(session, story_id)
+    if found is None:
+        return None
+    copies = found["copies"]
+    original = next((c for c in copies if c["id"] == found["original_article_id"]), copies[0] if copies else None)
+    first = _when(original) if original else None
+    diffs: dict[int, TextDiff] = {}
+    for copy in copies:
+        when = _when(copy)
+        copy["after_original_seconds"] = (when - first).total_seconds() if when and first else None
+        if original is not None and copy is not original:
+            diffs[copy["id"]] = text_diff(original["body"], copy["body"])
+            copy["similarity_to_original"] = round(diffs[copy["id"]].similarity, 3)
+    found["diffs"] = diffs
+    return found
+
+
+def sites(archive: data.Archive) -> dict[str, Any]:
+    with archive.session() as session:
+        return data.sites(session)
+
+
+def capture(archive: data.Archive, capture_id: int) -> dict[str, Any] | None:
+    with archive.session() as session:
+        return data.capture(session, capture_id)
