@@ -96,7 +96,10 @@ def test_a_date_range_is_half_open_in_china_time(client, archive):
 
 def test_one_row_per_story_says_how_many_copies_it_folded(client, archive):
     _url, ids = archive
-    rows = client.get("/api/search", params={"q": "防汛", "collapse": "1"}).json()["results"]
+    found = client.get("/api/search", params={"q": "防汛", "collapse": "1"}).json()
+    rows = found["results"]
+    assert found["total"] == 2  # stories: the syndicated one and the hostile article's own
+    assert dict(map(tuple, found["facets"]["site"])) == {"qinghe": 2, "songgang": 1}
     story_rows = [r for r in rows if r["story_id"] == ids.story]
     assert len(story_rows) == 1
     assert story_rows[0]["id"] == ids.original

@@ -210,37 +210,63 @@ def _month(dialect: str) -> Any:
     return func.strftime("%Y-%m", Article.published, literal("+8 hours"))
 
 
-def _matching(filters: Filters, dialect: str, *columns: Any) -> Any:
+#: a facet count over at most this many date-filtered rows scans them with LIKE: quicker (~50 ms for 12,500 rows
+#: of the benchmark) than materialising the trigram index's matches of a common word over the whole archive
+FACET_SCAN_ROWS = 40_000
+
+
+def _matching(filters: Filters, dialect: str, *columns: Any, use_fts: bool = True) -> Any:
     """The filters' SELECT reduced to some columns, unordered (facets and counts do not depend on the sort)."""
-    stmt = plan(replace(filters, sort="published"), dialect)[0]
+    stmt = plan(replace(filters, sort="published"), dialect, use_fts=use_fts)[0]
     return stmt.order_by(None).with_only_columns(*columns)
 
 
+def _scan_is_cheaper(session: Session, filters: Filters) -> bool:
+    """Whether the other filters (a date range, typically) leave few enough rows to match the words by a scan."""
+    if not filters.text or _dialect(session) != "sqlite":
+        return False
+    if not (filters.since or filters.until or filters.fetched_since or filters.fetched_until):
+        return False
+    window = _matching(replace(filters, text=None, collapse=False), "sqlite", Article.id).limit(FACET_SCAN_ROWS + 1)
+    return (session.scalar(select(func.count()).select_from(window.subquery())) or 0) <= FACET_SCAN_ROWS
+
+
 def facets(session: Session, filters: Filters) -> Facets:
-    """How the matching articles spread over sites, sources, columns and months: one GROUP BY over the matches."""
+    """How the matches spread over sites, sources, columns and months, in one GROUP BY over all of them.
+
+    With collapse, every count is of stories (a story counts once for each value one of its matching copies
+    has), which is what the collapsed search finds when that facet's filter is added.
+    """
     dialect = _dialect(session)
     month = _month(dialect).label("month")
-    stmt = _matching(filters, dialect, Article.site, Article.source, Article.column, month, func.count())
-    stmt = stmt.group_by(Article.site, Article.source, Article.column, month)
-    counts: dict[str, Counter[str]] = {name: Counter() for name in ("site", "source", "column", "month")}
-    missing: Counter[str] = Counter()
-    total = 0
-    for site, source, column, month_value, n in session.execute(stmt):
-        total += n
-        counts["site"][site] += n
-        for name, value in (("source", source), ("column", column), ("month", month_value)):
-            if value:
-                counts[name][value] += n
-            else:
-                missing[name] += n
-    months = sorted(counts["month"].items(), reverse=True)[:FACET_MONTHS]
+    keys = [Article.site, Article.source, Article.column, month]
+    if filters.collapse:
+        keys.append(func.coalesce(Article.story_id, -Article.id).label("story"))
+    flat = replace(filters, collapse=False)
+    stmt = _matching(flat, dialect, *keys, func.count(), use_fts=not _scan_is_cheaper(session, flat))
+    stmt = stmt.group_by(*keys)
+    names = ("site", "source", "column", "month")
+    articles: dict[str, Counter[str]] = {name: Counter() for name in names}
+    stories: dict[str, dict[str, set[Any]]] = {name: {} for name in names}
+    all_stories: set[Any] = set()
+    for row in session.execute(stmt):
+        for name, value in zip(names, row[:4], strict=True):
+            articles[name][value or ""] += row[-1]
+            if filters.collapse:
+                stories[name].setdefault(value or "", set()).add(row[4])
+        if filters.collapse:
+            all_stories.add(row[4])
+    tally = articles
+    if filters.collapse:
+        tally = {name: Counter({k: len(v) for k, v in stories[name].items()}) for name in names}
+    missing = {name: tally[name].pop("") for name in ("source", "column", "month") if "" in tally[name]}
     return Facets(
-        total=total,
-        site=counts["site"].most_common(FACET_TOP),
-        source=counts["source"].most_common(FACET_TOP),
-        column=counts["column"].most_common(FACET_TOP),
-        month=months,
-        missing=dict(missing),
+        total=len(all_stories) if filters.collapse else sum(articles["site"].values()),
+        site=tally["site"].most_common(FACET_TOP),
+        source=tally["source"].most_common(FACET_TOP),
+        column=tally["column"].most_common(FACET_TOP),
+        month=sorted(tally["month"].items(), reverse=True)[:FACET_MONTHS],
+        missing=missing,
     )
 
 

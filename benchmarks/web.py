@@ -1,0 +1,114 @@
+"""Web view speed on the generated benchmark archive: `python benchmarks/web.py [--articles 100000] [--db PATH]`.
+
+Builds (or reuses) the archive of benchmarks/query.py (same generator, same seed), opens it read-only like
+`newsarchive serve`, and requests pages through the ASGI app in this process. The figure is the server time
+the app reports in its Server-Timing header (from the request reaching the app to the response's headers:
+the queries, facets and template rendering), the median of several runs, against the issue's targets:
+a search page's first result page with a date filter under 150 ms, an article page under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from query import build  # benchmarks/query.py: the 100,000-article generator
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from crawler.web.app import create_app
+from storage.db import open_archive, session_scope
+from storage.models import Article
+
+SEARCH_TARGET_MS = 150.0
+ARTICLE_TARGET_MS = 50.0
+QUARTER = {"since": "2024-07-01", "until": "2024-10-01"}
+
+
+def server_ms(client: TestClient, path: str) -> float:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code}: {response.text[:200]}")
+    timing = response.headers["server-timing"]  # app;dur=12.3
+    return float(timing.split("dur=", 1)[1])
+
+
+def median_ms(client: TestClient, paths: list[str], runs: int) -> tuple[float, float]:
+    client.get(paths[0])  # warm the page cache and the template
+    times = [server_ms(client, paths[i % len(paths)]) for i in range(runs)]
+    return statistics.median(times), max(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
+    args = parser.parse_args()
+
+    tmp = None
+    if args.db:
+        path = Path(args.db)
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        path = Path(tmp.name) / "bench.db"
+    url = f"sqlite:///{path}"
+    sessions = open_archive(url)
+    with session_scope(sessions) as session:
+        existing = session.scalar(select(func.count()).select_from(Article)) or 0
+    if existing < args.articles:
+        if existing:
+            print(f"{path} holds {existing} articles, fewer than {args.articles}: use a new --db", file=sys.stderr)
+            return 2
+        seconds = build(url, args.articles)
+        print(f"generated {args.articles} articles in {seconds:.1f} s")
+    with session_scope(sessions) as session:
+        ids = list(session.scalars(select(Article.id)))
+    sessions.kw["bind"].dispose()
+
+    app = create_app(url)
+    rng = random.Random(14)
+    searches = [
+        ("平安 (2 chars, scan)", {"q": "平安", **QUARTER}),
+        ("防汛抗旱 (4 chars, index)", {"q": "防汛抗旱", **QUARTER}),
+        ("防汛抗旱, relevance", {"q": "防汛抗旱", "sort": "relevance", **QUARTER}),
+        ("嘉善县 防汛抗旱, site", {"q": "嘉善县 防汛抗旱", "site": "nanhu", **QUARTER}),
+        ("no words, date only", dict(QUARTER)),
+        ("防汛抗旱, one row per story", {"q": "防汛抗旱", "collapse": "1", **QUARTER}),
+        ("台风 (in no article)", {"q": "台风", **QUARTER}),
+    ]
+    print(f"\n{len(ids)} articles, SQLite, read-only app, server time (Server-Timing), median of {args.runs} runs\n")
+    print(f"| {'page':<36} | median ms | max ms | target |")
+    print(f"|{'-' * 38}|-----------|--------|--------|")
+    failures = 0
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for label, params in searches:
+            median, worst = median_ms(client, ["/?" + urlencode(params)], args.runs)
+            ok = median < SEARCH_TARGET_MS
+            failures += not ok
+            print(f"| search: {label:<28} | {median:>9.1f} | {worst:>6.1f} | {'ok' if ok else 'SLOW':<6} |")
+        sample = [f"/articles/{i}" for i in rng.sample(ids, min(args.runs, len(ids)))]
+        median, worst = median_ms(client, sample, args.runs)
+        ok = median < ARTICLE_TARGET_MS
+        failures += not ok
+        print(f"| {'article page (random ids)':<36} | {median:>9.1f} | {worst:>6.1f} | {'ok' if ok else 'SLOW':<6} |")
+        for label, page in (("search, no filter (landing page)", "/"), ("sites page", "/sites")):
+            median, worst = median_ms(client, [page], max(3, args.runs // 3))
+            print(f"| {label:<36} | {median:>9.1f} | {worst:>6.1f} | {'-':<6} |")
+    print(f"\ntargets: search with a date filter < {SEARCH_TARGET_MS:.0f} ms, article < {ARTICLE_TARGET_MS:.0f} ms")
+    app.state.archive.dispose()
+    if tmp is not None:
+        tmp.cleanup()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
