@@ -7,6 +7,7 @@ meets no markup from an archived page; parsed, the strings are exactly what the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -42,30 +43,35 @@ def search(request: Request) -> Response:
     return SafeJSONResponse(view.to_json())
 
 
-def article(request: Request) -> Response:
-    found = views.article(request.app.state.archive, _id(request))
+def _one(request: Request, what: str, fetch: Callable[[Any, int], dict[str, Any] | None],
+         shape: Callable[[dict[str, Any]], dict[str, Any]] = lambda found: found) -> Response:
+    """One article, story or capture by the id in the path, or a JSON 404."""
+    found = fetch(request.app.state.archive, _id(request))
     if found is None:
-        return error(404, f"no article {_id(request)}")
-    return SafeJSONResponse(found)
+        return error(404, f"no {what} {_id(request)}")
+    return SafeJSONResponse(shape(found))
 
 
-def story(request: Request) -> Response:
-    found = views.story(request.app.state.archive, _id(request))
-    if found is None:
-        return error(404, f"no story {_id(request)}")
+def _story_json(found: dict[str, Any]) -> dict[str, Any]:
+    """Diffs as plain data inside each copy; JSON object keys are strings."""
     diffs = found.pop("diffs")
     for copy in found["copies"]:
         if copy["id"] in diffs:
             copy["diff_against_original"] = asdict(diffs[copy["id"]])
     found["copied_from"] = {str(k): v for k, v in found["copied_from"].items()}
-    return SafeJSONResponse(found)
+    return found
+
+
+def article(request: Request) -> Response:
+    return _one(request, "article", views.article)
+
+
+def story(request: Request) -> Response:
+    return _one(request, "story", views.story, _story_json)
 
 
 def capture(request: Request) -> Response:
-    found = views.capture(request.app.state.archive, _id(request))
-    if found is None:
-        return error(404, f"no capture {_id(request)}")
-    return SafeJSONResponse(found)
+    return _one(request, "capture", views.capture)
 
 
 def sites(request: Request) -> Response:

@@ -135,52 +135,49 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+async def error_page(request: Request, exc: Exception) -> Response:
+    """A refused request, a database that went away (503) or a bug (500): one line, as a page or as JSON."""
+    if isinstance(exc, HTTPException):
+        status, message = exc.status_code, exc.detail
+    elif isinstance(exc, DATABASE_ERRORS):
+        status, message = 503, unavailable_message(exc)
+    else:
+        status, message = 500, f"the page could not be made ({type(exc).__name__}); the archive is unchanged"
     if _is_api(request):
         return api.error(status, message)
     return pages.render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return _error_page(request, exc.status_code, exc.detail)
-
-
-async def database_error(request: Request, exc: Exception) -> Response:
-    return _error_page(request, 503, unavailable_message(exc))
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    return _error_page(request, 500, f"the page could not be made ({type(exc).__name__}); the archive is unchanged")
-
-
 # -- the application ---------------------------------------------------------------------------------------
-ROUTES = [
+PAGES = [
     Route("/", pages.search_page),
     Route("/articles/{id:int}", pages.article_page),
-    Route("/articles/{id:int}/warc", downloads.article_warc),
     Route("/stories/{id:int}", pages.story_page),
     Route("/captures/{id:int}", pages.capture_page),
-    Route("/raw/captures/{id:int}", downloads.raw_capture),
     Route("/sites", pages.sites_page),
+]
+FILES = [
     Route("/export.{fmt:str}", downloads.export),
-    Route("/api/search", api.search),
-    Route("/api/articles/{id:int}", api.article),
-    Route("/api/stories/{id:int}", api.story),
-    Route("/api/captures/{id:int}", api.capture),
-    Route("/api/sites", api.sites),
+    Route("/raw/captures/{id:int}", downloads.raw_capture),
+    Route("/articles/{id:int}/warc", downloads.article_warc),
     Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
 ]
+API = Mount("/api", routes=[
+    Route("/search", api.search),
+    Route("/articles/{id:int}", api.article),
+    Route("/stories/{id:int}", api.story),
+    Route("/captures/{id:int}", api.capture),
+    Route("/sites", api.sites),
+])
 
 
 def create_app(archive: Archive | str | None = None, *, allowed_hosts: Sequence[str] = LOOPBACK_NAMES) -> Starlette:
     """The web view of an archive (an Archive, or a URL to open read-only; default $ARCHIVE_DB_URL)."""
     if not isinstance(archive, Archive):
         archive = open_archive(archive)
-    handlers: dict[Any, Any] = {HTTPException: http_error, Exception: server_error}
-    handlers.update({error: database_error for error in DATABASE_ERRORS})
+    handlers: dict[Any, Any] = {error: error_page for error in (HTTPException, Exception, *DATABASE_ERRORS)}
     app = Starlette(
-        routes=ROUTES,
+        routes=[*PAGES, *FILES, API],
         middleware=[Middleware(ReadOnlyGuard), Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))],
         exception_handlers=handlers,
     )
