@@ -205,7 +205,8 @@ def test_story_page_puts_copies_on_a_timeline_original_first_with_diffs(client, 
     assert api["original_article_id"] == ids.original
     assert api["copied_from"] == {str(ids.original): None, str(ids.copy): ids.original}
     copy = next(c for c in api["copies"] if c["id"] == ids.copy)
-    assert 0.9 < copy["similarity_to_original"] < 1
+    assert 0.9 < copy["similarity"] < 1
+    assert ("insert", "三") in [tuple(seg) for row in copy["diff"]["rows"] for seg in row["segments"]]
     assert copy["after_original_seconds"] == 5 * 3600
 
 

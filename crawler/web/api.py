@@ -57,7 +57,7 @@ def _story_json(found: dict[str, Any]) -> dict[str, Any]:
     diffs = found.pop("diffs")
     for copy in found["copies"]:
         if copy["id"] in diffs:
-            copy["diff_against_original"] = asdict(diffs[copy["id"]])
+            copy["diff"] = asdict(diffs[copy["id"]])  # against copied_from
     found["copied_from"] = {str(k): v for k, v in found["copied_from"].items()}
     return found
 

@@ -71,21 +71,23 @@ def _when(copy: dict[str, Any]) -> datetime | None:
 
 
 def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
-    """The story with, for each copy, how long after the original it appeared and what it changed."""
+    """The story with, for each copy, how long after the original it appeared and what it changed against the
+    copy it was taken from (`copied_from`; the original, until the archive records who copied from whom)."""
     with archive.session() as session:
         found = data.story(session, story_id)
     if found is None:
         return None
-    copies = found["copies"]
-    original = next((c for c in copies if c["id"] == found["original_article_id"]), copies[0] if copies else None)
+    copies = {c["id"]: c for c in found["copies"]}
+    original = copies.get(found["original_article_id"])
     first = _when(original) if original else None
     diffs: dict[int, TextDiff] = {}
-    for copy in copies:
+    for copy in found["copies"]:
         when = _when(copy)
         copy["after_original_seconds"] = (when - first).total_seconds() if when and first else None
-        if original is not None and copy is not original:
-            diffs[copy["id"]] = text_diff(original["body"], copy["body"])
-            copy["similarity_to_original"] = round(diffs[copy["id"]].similarity, 3)
+        parent = copies.get(found["copied_from"].get(copy["id"]))
+        if parent is not None and parent is not copy:
+            diffs[copy["id"]] = text_diff(parent["body"], copy["body"])
+            copy["similarity"] = round(diffs[copy["id"]].similarity, 3)
     found["diffs"] = diffs
     return found
 
