@@ -190,9 +190,10 @@ class Facets:
 
 
 @dataclass
-class SearchResult:
+class ResultPage:
     rows: list[dict[str, Any]]
-    facets: Facets
+    #: each row's body, for its snippet
+    bodies: list[str]
     notes: tuple[str, ...]
     #: with collapse: story id -> how many other matching copies its row folds
     folded: dict[int, int] = field(default_factory=dict)
@@ -286,15 +287,14 @@ def summary(article: Article) -> dict[str, Any]:
     return data
 
 
-def search(session: Session, filters: Filters, *, limit: int, offset: int) -> tuple[SearchResult, list[str]]:
-    """One page of matches with facet counts over all of them; also each row's body, for snippets."""
+def result_page(session: Session, filters: Filters, *, limit: int, offset: int) -> ResultPage:
+    """One page of matches in the export shape (without bodies), as `newsarchive search` finds them."""
     page = search_page(session, filters, limit=limit, offset=offset)
     rows = [summary(a) for a in page.articles]
-    bodies = [a.body for a in page.articles]
     folded = {}
     if filters.collapse:
         folded = _folded(session, filters, [r["story_id"] for r in rows if r["story_id"] is not None])
-    return SearchResult(rows, facets(session, filters), page.notes, folded), bodies
+    return ResultPage(rows, [a.body for a in page.articles], page.notes, folded)
 
 
 def export_rows(session: Session, filters: Filters) -> Iterator[dict[str, Any]]:
