@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -197,8 +198,6 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def serve(url: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Run the web view until Ctrl-C; returns the exit code (1 with a one-line message when it cannot start)."""
-    import uvicorn
-
     try:
         archive = open_archive(url)
     except ArchiveUnavailable as exc:
