@@ -137,5 +137,7 @@ def timeline(events: list[tuple[datetime, str, bool]], title: str, *, width: int
         x = LEFT + (when - start).total_seconds() / span * room
         chart.bars.append(Bar(x - 4, axis - 4, 8, 8, f"{when:%Y-%m-%d %H:%M} {label}", 0 if first else 1))
         y = axis + 18 + 18 * (i % 8)
-        chart.labels.append(Label(min(max(x, LEFT), width - LEFT), y, label, "middle"))
+        # anchored at the side the dot is near, so a label at either end stays inside the chart
+        anchor = "start" if x < width / 3 else "end" if x > width * 2 / 3 else "middle"
+        chart.labels.append(Label(x, y, label, anchor))
     return chart

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.web import data
-from crawler.web.diff import TextDiff, text_diff, version_changes
+from crawler.web.diff import TextDiff, inline, text_diff, version_changes
 from crawler.web.params import SearchRequest, parse
 from crawler.web.text import snippet
 
@@ -103,6 +103,7 @@ def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
         if parent is not None and parent is not copy:
             diffs[copy["id"]] = text_diff(parent["body"], copy["body"])
             copy["similarity"] = round(diffs[copy["id"]].similarity, 3)
+            copy["title_changes"] = inline(parent["title"], copy["title"]) if parent["title"] != copy["title"] else []
     found["diffs"] = diffs
     return found
 
