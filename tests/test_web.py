@@ -490,3 +490,17 @@ def test_only_the_data_module_reads_the_archive():
         if path.name in allowed and allowed[path.name] is None:
             continue
         assert storage <= (allowed.get(path.name) or set()), (path.name, storage)
+
+
+def test_charts_scale_bars_to_the_largest_value_and_keep_labels_as_text():
+    from crawler.web import charts
+
+    chart = charts.columns([("07-01", 0), ("07-02", 4), ("07-03", 2)], "per day")
+    heights = [b.h for b in chart.bars]
+    assert heights[0] == 0
+    assert heights[1] == chart.height - charts.TOP - charts.BOTTOM
+    assert heights[2] == heights[1] / 2
+    bars = charts.hbars({"<b>short_body</b>": 3, "duplicate_url": 1}, "drops")
+    assert [label.text for label in bars.labels if label.anchor == "end"] == ["<b>short_body</b>", "duplicate_url"]
+    assert bars.bars[0].w == 3 * bars.bars[1].w
+    assert charts.columns([], "nothing").empty
