@@ -43,6 +43,10 @@ __all__ = [
 PG_STATEMENT_TIMEOUT_MS = 30_000
 #: how long a SQLite read waits for a crawl's write lock before giving up (ms)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: page cache per SQLite connection (KiB): facet counts read thousands of scattered rows, and SQLite's default
+#: 2 MiB re-reads them from the OS every request (32 MiB made facets ~25% quicker on the benchmark archive);
+#: not mmap, which turns a file truncated under a running server (a VACUUM) into a crash
+SQLITE_CACHE_KIB = 32 * 1024
 #: facets show the most frequent values; a long tail of one-article sources helps nobody beside the results
 FACET_TOP = 15
 #: months are shown newest first, this many at most (three years)
@@ -68,6 +72,7 @@ def _sqlite_readonly(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA query_only=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 
