@@ -141,30 +141,45 @@ def timed(sessions, filters: Filters, runs: int) -> tuple[float, float, int, boo
     return statistics.median(times), max(times), len(page.articles), page.uses_index
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
-    args = parser.parse_args()
+def bench_archive(db: str | None, articles: int) -> tuple[str, tempfile.TemporaryDirectory[str] | None]:
+    """The URL of the benchmark archive, generated when new, and the temporary directory holding it (if any).
 
+    A --db that already holds fewer articles than asked is refused (exit 2): generating more would change its ids.
+    """
     tmp = None
-    if args.db:
-        path = Path(args.db)
+    if db:
+        path = Path(db)
     else:
         tmp = tempfile.TemporaryDirectory()
         path = Path(tmp.name) / "bench.db"
     url = f"sqlite:///{path}"
     sessions = archive_for_writing(url)
     with session_scope(sessions) as session:
-        existing = session.scalar(select(func.count()).select_from(Article))
-    if existing < args.articles:
-        seconds = build(url, args.articles - existing) if not existing else None
-        if seconds is None:
-            print(f"{path} holds {existing} articles, fewer than {args.articles}: use a new --db", file=sys.stderr)
-            return 2
-        print(f"generated {args.articles} articles in {seconds:.1f} s ({path.stat().st_size / 2**20:.0f} MiB)")
+        existing = session.scalar(select(func.count()).select_from(Article)) or 0
+    sessions.kw["bind"].dispose()
+    if existing < articles:
+        if existing:
+            print(f"{path} holds {existing} articles, fewer than {articles}: use a new --db", file=sys.stderr)
+            raise SystemExit(2)
+        seconds = build(url, articles)
+        print(f"generated {articles} articles in {seconds:.1f} s ({path.stat().st_size / 2**20:.0f} MiB)")
+    return url, tmp
 
+
+def bench_arguments(description: str | None, runs: int) -> argparse.Namespace:
+    """--articles, --runs and --db, the options of the benchmarks that use this archive."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = bench_arguments(__doc__, runs=9)
+
+    url, tmp = bench_archive(args.db, args.articles)
+    sessions = archive_for_writing(url)
     since, until = datetime(2024, 7, 1, tzinfo=UTC), datetime(2024, 10, 1, tzinfo=UTC)  # one quarter of two years
     cases = [
         ("平安", "published", (since, until)),

@@ -6,12 +6,11 @@ import pickle
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from crawler.offline.reextract import item_from_captures
-
 from crawler.extract import extract_article
 from crawler.extract.types import Extracted, Image
 from crawler.items import ArticleItem, CaptureData
 from crawler.multipage import PageChain
+from crawler.offline.reextract import item_from_captures
 from pipelines.normalize import NormalizePipeline
 
 BASE = "http://www.qinghe.cn/2016/0302"
