@@ -1,0 +1,191 @@
+"""FleetScheduler: scrapy-redis's Scheduler on a run's own keys, with leases and a fleet-wide idle rule.
+
+What a worker does (settings: SCHEDULER = "crawler.fleet.scheduler.FleetScheduler"):
+* at open it joins the site's active run (or the run named by `-a run=NAME` / NEWSARCHIVE_RUN, to resume it;
+  a closed run is refused with one line), or starts a new one (crawler.fleet.runs);
+* a request it is asked to queue goes into the run's queue unless the run's seen-set holds its fingerprint,
+  in one script (crawler.fleet.leases). dont_filter requests skip the seen-set as in Scrapy, except start
+  requests: every worker's spider yields the same ones, and the run needs them once;
+* `next_request` leases the best request; the lease is acknowledged when its work is stored
+  (crawler.fleet.tracking), renewed every NEWSARCHIVE_LEASE_SECONDS / 3 while the worker lives, and put back
+  into the queue by any worker once it expires — so a SIGKILLed worker's requests are fetched again, and only
+  those. A worker stopped early (Ctrl-C, CloseSpider) hands its unfinished leases back at once;
+* `spider_idle` keeps the worker up (DontCloseSpider) while the run's queue has requests or any worker holds a
+  lease: a worker that starts while another fetches the only page in flight waits for that page's links instead
+  of finishing. The first worker to find the run drained closes it; the others see it closed at their next
+  idle check (Scrapy re-checks every 5 s), so all workers finish within seconds of each other.
+
+scrapy-redis's own blocking pop is not used: its PriorityQueue ignores the timeout (SCHEDULER_IDLE_BEFORE_CLOSE
+does nothing with it), and blocking would stall the reactor; the idle hook replaces it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from typing import Any
+
+from redis.exceptions import RedisError
+from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from crawler.fleet.keys import DEFAULT_PREFIX
+from crawler.fleet.leases import LeasedPriorityQueue
+from crawler.fleet.runs import FleetRun
+from crawler.fleet.tracking import LeaseTracker
+
+logger = logging.getLogger(__name__)
+
+#: a lease outlives its worker's last renewal by this long: long enough for a stalled reactor (a slow archive
+#: query) not to lose it, short enough that a killed worker's pages are fetched again within a minute
+DEFAULT_LEASE_SECONDS = 60.0
+
+
+class FleetScheduler(Scheduler):
+    """scrapy-redis's Scheduler for one run of one site, shared by every worker of that run."""
+
+    crawler: Any
+    tracker: LeaseTracker
+    prefix: str
+    lease_seconds: float
+    queue: LeasedPriorityQueue
+    run: FleetRun
+    worker: str
+    _heartbeat_loop: LoopingCall
+    _refused_closed: bool
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FleetScheduler:
+        scheduler: FleetScheduler = super().from_crawler(crawler)
+        settings = crawler.settings
+        scheduler.crawler = crawler
+        scheduler.prefix = settings.get("NEWSARCHIVE_REDIS_PREFIX") or DEFAULT_PREFIX
+        scheduler.lease_seconds = settings.getfloat("NEWSARCHIVE_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+        scheduler.tracker = LeaseTracker.of(crawler)
+        scheduler.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+        scheduler._heartbeat_loop = LoopingCall(scheduler._heartbeat)
+        scheduler._refused_closed = False
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        return scheduler
+
+    # -- open / close -----------------------------------------------------------------------------------
+    def open(self, spider: Any) -> None:
+        self.spider = spider
+        site = getattr(spider, "site_id", None) or spider.name
+        requested = getattr(spider, "run", None) or self.crawler.settings.get("NEWSARCHIVE_RUN") or None
+        run = self._join(site, requested)
+        self.run = run
+        self.queue = LeasedPriorityQueue(self.server, spider, run.keys, self.serializer)
+        self.df = RFPDupeFilter(self.server, key=run.keys.seen, debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        self.tracker.bind(self._ack)
+        spider.fleet_run = run
+        self.crawler.stats.set_value("fleet/run", run.keys.run)
+        status = run.status()
+        logger.info(
+            "fleet: site %s, run %s (%s): %d queued, %d leased%s",
+            site,
+            run.keys.run,
+            f"joined {run.others_at_join} live worker(s)" if run.others_at_join else "no other live worker",
+            status.queued,
+            status.leased,
+            f", {run.reclaimed_at_join} requests of stopped workers queued again" if run.reclaimed_at_join else "",
+        )
+        self._heartbeat_loop.start(self.lease_seconds / 3, now=False)
+
+    def _join(self, site: str, requested: str | None) -> FleetRun:
+        # An implicit join can meet a run closing between choosing and joining it: then a new run is chosen.
+        for _ in range(3):
+            keys = FleetRun.choose(self.server, self.prefix, site, requested)
+            run = FleetRun(self.server, keys, self.worker, self.lease_seconds)
+            if run.join():
+                return run
+            if requested:
+                logger.error(
+                    "fleet run %s of site %s is finished; start a new run without run=%s", requested, site, requested
+                )
+                raise CloseSpider("run_finished")
+        raise CloseSpider("run_closing")
+
+    def close(self, reason: str) -> None:
+        if self._heartbeat_loop.running:
+            self._heartbeat_loop.stop()
+        if not hasattr(self, "run"):
+            return
+        try:
+            unfinished = self.tracker.open_leases()
+            if unfinished:
+                back = self.queue.release(unfinished)
+                logger.info("fleet: %d unfinished requests handed back to run %s", back, self.run.keys.run)
+            self.run.leave()
+        except RedisError as exc:
+            logger.error("fleet: cannot reach Redis to leave the run (leases expire by themselves): %s", exc)
+
+    # -- queue ------------------------------------------------------------------------------------------
+    def enqueue_request(self, request: Request) -> bool:
+        parent, replaced = self.tracker.arrived(request)
+        fresh = parent is None and replaced is None
+        check = not request.dont_filter or (fresh and bool(request.meta.get("is_start_request")))
+        outcome = self.queue.push_unseen(request, self.df.request_fingerprint(request) if check else None)
+        self.tracker.queued(parent, replaced)
+        if outcome == 0:
+            self.df.log(request, self.spider)
+            return False
+        if outcome < 0:
+            if not self._refused_closed:
+                logger.info("fleet: run %s is closed; no more requests are queued in it", self.run.keys.run)
+                self._refused_closed = True
+            return False
+        self.crawler.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        got = self.queue.pop_lease(self.worker, self.lease_seconds)
+        if got is None:
+            return None
+        lease_id, request = got
+        if request is None:
+            self.queue.ack(lease_id)
+            return None
+        self.tracker.leased(lease_id, request)
+        self.crawler.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _ack(self, lease_id: str) -> None:
+        if self.queue.ack(lease_id):
+            self.crawler.stats.inc_value("fleet/acked")
+        else:  # the lease expired (a stalled worker) and its request was queued again: fetched twice, not lost
+            self.crawler.stats.inc_value("fleet/acked_late")
+
+    # -- liveness ---------------------------------------------------------------------------------------
+    def _heartbeat(self) -> None:
+        try:
+            self.queue.renew(self.worker, self.lease_seconds, self.tracker.open_leases())
+            back = self.queue.reclaim()
+        except RedisError as exc:  # keep crawling what is in flight; the next beat tries again
+            logger.error("fleet: cannot renew leases in Redis: %s", exc)
+            return
+        if back:
+            logger.info("fleet: %d expired leases (a stopped worker's requests) queued again", back)
+            self.crawler.stats.inc_value("fleet/reclaimed", back)
+
+    def spider_idle(self) -> None:
+        """Keep the worker up while the run has requests queued or leased anywhere; close a drained run."""
+        stray = self.tracker.idle()
+        if stray:
+            logger.warning("fleet: %d leases were still open with nothing in flight; acknowledged", stray)
+            self.crawler.stats.inc_value("fleet/acked_at_idle", stray)
+        try:
+            back = self.queue.reclaim()
+            if back:
+                self.crawler.stats.inc_value("fleet/reclaimed", back)
+            if self.run.close_if_drained():
+                logger.info("fleet: run %s drained and closed", self.run.keys.run)
+                return
+        except RedisError as exc:
+            logger.error("fleet: cannot reach Redis, waiting: %s", exc)
+        raise DontCloseSpider
