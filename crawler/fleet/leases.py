@@ -18,11 +18,16 @@ import logging
 from typing import Any
 
 from scrapy import Request
+from scrapy_redis import picklecompat
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.fleet.keys import RunKeys
 
 logger = logging.getLogger(__name__)
+
+#: a lease outlives its worker's last renewal by this long: long enough for a stalled reactor (a slow archive
+#: query) not to lose it, short enough that a killed worker's pages are fetched again within a minute
+DEFAULT_LEASE_SECONDS = 60.0
 
 #: request.meta key holding the lease id of a request popped from the run's queue (never stored in Redis)
 LEASE_META = "fleet_lease"
@@ -181,17 +186,16 @@ class LeasedPriorityQueue(PriorityQueue):
         k = self.keys
         return int(self._release(keys=[k.queue, k.leases, k.leased], args=lease_ids))
 
-    def leased_requests(self) -> dict[str, tuple[str, Request]]:
-        """lease id -> (owner, request) of every live lease (for tests and `fleet status`-style reports)."""
-        raw = self.server.hgetall(self.keys.leased)
-        out: dict[str, tuple[str, Request]] = {}
-        for key, value in raw.items():
-            name = key.decode() if isinstance(key, bytes) else key
-            if ":" in name:
-                continue
-            owner = raw.get(f"{name}:o".encode(), b"").decode()
-            out[name] = (owner, self._decode_request(value))
-        return out
-
     def leases_live(self) -> int:
         return int(self.server.zcard(self.keys.leases))
+
+
+def leased_urls(server: Any, keys: RunKeys, serializer: Any = picklecompat) -> dict[str, tuple[str, str]]:
+    """lease id -> (worker, URL) of every lease of a run (what a stopped worker was holding)."""
+    raw = {(k.decode() if isinstance(k, bytes) else k): v for k, v in server.hgetall(keys.leased).items()}
+    out: dict[str, tuple[str, str]] = {}
+    for name, value in raw.items():
+        if ":" not in name:
+            owner = raw.get(f"{name}:o", b"")
+            out[name] = (owner.decode() if isinstance(owner, bytes) else str(owner), serializer.loads(value)["url"])
+    return out

@@ -9,8 +9,9 @@ Redis slot per download host (Scrapy's slot key, the hostname) for every worker 
   now + interval — the site's DOWNLOAD_DELAY (a profile's `download_delay`), or AutoThrottle's shared delay
   when that is larger. Times are the Redis server's clock, so skewed machines agree;
 * a semaphore: a request holds one of CONCURRENT_REQUESTS_PER_DOMAIN permits (a profile's `concurrency`) from
-  the moment it goes to the downloader until its response or error comes back. A permit expires after
-  DOWNLOAD_TIMEOUT plus a margin, so a killed worker's permits come back by themselves.
+  the moment it goes to the downloader until its response or error comes back. Like a lease, a permit has a
+  deadline NEWSARCHIVE_LEASE_SECONDS ahead that its worker renews while it lives, so a killed worker's permits
+  come back by themselves within that time.
 
 A request waits, holding nothing, until both allow it: until `next` for the interval; for a permit, until this
 worker releases one or PERMIT_POLL_SECONDS pass (another worker's release is only seen by polling).
@@ -35,6 +36,7 @@ import logging
 import os
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
@@ -43,9 +45,10 @@ from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet import defer
+from twisted.internet.task import LoopingCall
 
 from crawler.fleet.keys import DEFAULT_PREFIX, SlotKeys
-from crawler.fleet.leases import LUA_NOW
+from crawler.fleet.leases import DEFAULT_LEASE_SECONDS, LUA_NOW
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +56,6 @@ logger = logging.getLogger(__name__)
 PERMIT_META = "fleet_permit"
 #: how often a request waiting for a permit asks Redis again: another worker's release is only seen this way
 PERMIT_POLL_SECONDS = 0.1
-#: a permit outlives DOWNLOAD_TIMEOUT by this much before it is taken for a killed worker's
-PERMIT_MARGIN_SECONDS = 30.0
 #: a host's slot is forgotten after a day unused
 SLOT_KEEP_SECONDS = 86400
 
@@ -80,6 +81,15 @@ return '0'
 """
 )
 
+# KEYS: inflight; ARGV: ttl permit...
+_RENEW = (
+    LUA_NOW
+    + """
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
+return #ARGV - 1
+"""
+)
+
 
 def redis_configured(settings: Any) -> bool:
     return bool(settings.get("REDIS_URL") or settings.get("REDIS_HOST"))
@@ -92,6 +102,7 @@ class SharedSlots:
         self.server = server
         self.prefix = prefix
         self._acquire = server.register_script(_ACQUIRE)
+        self._renew = server.register_script(_RENEW)
 
     @classmethod
     def from_settings(cls, settings: Any) -> SharedSlots:
@@ -110,6 +121,10 @@ class SharedSlots:
 
     def release(self, host: str, permit: str) -> None:
         self.server.zrem(self.keys(host).inflight, permit)
+
+    def renew(self, host: str, permits: list[str], ttl: float) -> None:
+        """Move the deadlines of a live worker's permits forward."""
+        self._renew(keys=[self.keys(host).inflight], args=[ttl, *permits])
 
     def delay(self, host: str) -> float:
         value = self.server.hget(self.keys(host).slot, "delay")
@@ -132,15 +147,38 @@ class FleetPolitenessMiddleware:
         self.slots = slots
         self.interval = settings.getfloat("DOWNLOAD_DELAY")
         self.limit = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
-        self.permit_ttl = settings.getfloat("DOWNLOAD_TIMEOUT") + PERMIT_MARGIN_SECONDS
+        self.permit_ttl = settings.getfloat("NEWSARCHIVE_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
         self.adaptive = settings.getbool("AUTOTHROTTLE_ENABLED")
         self._ids = itertools.count()
         self._me = f"{os.getpid()}-{id(self):x}"
         self._waiters: list[defer.Deferred[None]] = []
+        #: permit -> host of every permit this worker holds, renewed by `_renew_loop`
+        self._held: dict[str, str] = {}
+        self._renew_loop = LoopingCall(self._renew)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FleetPolitenessMiddleware:
-        return cls(crawler, SharedSlots.from_settings(crawler.settings))
+        mw = cls(crawler, SharedSlots.from_settings(crawler.settings))
+        crawler.signals.connect(mw._opened, signal=signals.spider_opened)
+        crawler.signals.connect(mw._closed, signal=signals.spider_closed)
+        return mw
+
+    def _opened(self) -> None:
+        self._renew_loop.start(self.permit_ttl / 3, now=False)
+
+    def _closed(self) -> None:
+        if self._renew_loop.running:
+            self._renew_loop.stop()
+
+    def _renew(self) -> None:
+        by_host: dict[str, list[str]] = {}
+        for permit, host in self._held.items():
+            by_host.setdefault(host, []).append(permit)
+        try:
+            for host, permits in by_host.items():
+                self.slots.renew(host, permits, self.permit_ttl)
+        except RedisError as exc:
+            logger.error("fleet: cannot renew download permits in Redis: %s", exc)
 
     async def process_request(self, request: Request) -> None:
         downloader = self.crawler.engine.downloader
@@ -157,6 +195,7 @@ class FleetPolitenessMiddleware:
             waited += pause
             await self._sleep(pause)
         request.meta[PERMIT_META] = (host, permit)
+        self._held[permit] = host
         if waited:
             self.crawler.stats.inc_value("fleet/politeness_wait_seconds", waited)
         local = downloader.slots.get(host)
@@ -174,7 +213,9 @@ class FleetPolitenessMiddleware:
         held = request.meta.pop(PERMIT_META, None)  # popped: a retry copies the meta, not the permit
         if held is None:
             return
-        self.slots.release(*held)
+        host, permit = held
+        self._held.pop(permit, None)
+        self.slots.release(host, permit)
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:  # this worker's own waiters need not wait for their next poll
             _wake(waiter)

@@ -35,15 +35,11 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
 from crawler.fleet.keys import DEFAULT_PREFIX
-from crawler.fleet.leases import LeasedPriorityQueue
+from crawler.fleet.leases import DEFAULT_LEASE_SECONDS, LeasedPriorityQueue
 from crawler.fleet.runs import FleetRun
 from crawler.fleet.tracking import LeaseTracker
 
 logger = logging.getLogger(__name__)
-
-#: a lease outlives its worker's last renewal by this long: long enough for a stalled reactor (a slow archive
-#: query) not to lose it, short enough that a killed worker's pages are fetched again within a minute
-DEFAULT_LEASE_SECONDS = 60.0
 
 
 class FleetScheduler(Scheduler):

@@ -32,6 +32,9 @@ from crawler.fleet.leases import LEASE_META
 
 logger = logging.getLogger(__name__)
 
+#: item.extra key the store pipeline sets on an item it keeps in memory because the archive is down
+ARCHIVE_PENDING = "archive_pending"
+
 
 def lease_of(source: Any) -> str | None:
     """The lease id of a request, or of the request behind a response or a download failure."""
@@ -52,6 +55,8 @@ class _Work:
     finished: bool = False
     #: outputs handed on but not settled yet: items not stored or dropped, requests not queued
     pending: int = 0
+    #: an item of it waits in the store pipeline for the archive to come back: never done in this process
+    parked: bool = False
 
 
 class LeaseTracker:
@@ -113,8 +118,11 @@ class LeaseTracker:
         return list(self.work)
 
     def idle(self) -> int:
-        """The engine is idle, so every lease still open is done: acknowledge them; how many there were."""
-        open_ = list(self.work)
+        """The engine is idle, so every lease still open is done: acknowledge them; how many there were.
+
+        Parked leases stay: their items are not in the archive yet (they go back to the queue at close).
+        """
+        open_ = [lease_id for lease_id, work in self.work.items() if not work.parked]
         for lease_id in open_:
             del self.work[lease_id]
             self._ack(lease_id)
@@ -178,7 +186,12 @@ class LeaseTracker:
             work.responded = True
 
     def _item_settled(self, item: Any, response: Any = None, **_: Any) -> None:
-        self._settle(lease_of(response))
+        lease_id = lease_of(response)
+        extra = getattr(item, "extra", None)
+        if isinstance(extra, dict) and extra.get(ARCHIVE_PENDING) and lease_id in self.work:
+            self.work[lease_id].parked = True  # "scraped", but kept in memory to store later: not done
+            return
+        self._settle(lease_id)
 
     def _spider_error(self, failure: Any, response: Any = None, **_: Any) -> None:
         self.finished(lease_of(response))
