@@ -226,8 +226,9 @@ def fresh_pg_database() -> Iterator[str]:
     url = make_url(base).set(database=name).render_as_string(hide_password=False)  # type: ignore[arg-type]
     try:
         # `newsarchive db upgrade` once, as a deployment does before starting workers
+        cli = "import sys; from crawler.cli import main; sys.exit(main())"
         subprocess.run(
-            [sys.executable, "-c", "import sys; from crawler.cli import main; sys.exit(main())", "--db", url, "db", "upgrade"],
+            [sys.executable, "-c", cli, "--db", url, "db", "upgrade"],
             cwd=ROOT,
             check=True,
             capture_output=True,

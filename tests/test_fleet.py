@@ -117,7 +117,7 @@ def test_sigkilled_worker_loses_nothing_and_nothing_is_fetched_twice(
     redis_prefix,  # noqa: F811
     pg_archive,  # noqa: F811
 ):
-    """Used to: 18 articles lost for good (10 fetched not stored, 8 popped never fetched), not even a backfill found them."""
+    """Used to: 18 articles lost for good (10 fetched not stored, 8 popped never fetched), even for a backfill."""
     server, base, reference, reference_stories = kill_site
     recorder = Recorder(hold_if=point(server))
     server.recorder = recorder  # type: ignore[attr-defined]

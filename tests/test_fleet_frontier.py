@@ -70,7 +70,8 @@ def test_popped_request_stays_leased_until_acknowledged(client, prefix):
     queue = _queue(client, run)
     assert queue.push_unseen(_req("/a"), "fp-a") == 1
     lease_id, request = queue.pop_lease("w1", 60)  # type: ignore[misc]
-    assert request is not None and request.url.endswith("/a")
+    assert request is not None
+    assert request.url.endswith("/a")
     assert (len(queue), queue.leases_live()) == (0, 1), "popped means leased, not gone"
     assert list(leased_urls(client, run.keys).values()) == [("w1", "http://example.cn/a")]
     assert queue.ack(lease_id)
@@ -87,7 +88,9 @@ def test_expired_lease_goes_back_to_the_queue_though_its_url_was_seen(client, pr
     time.sleep(0.3)
     assert queue.reclaim() == 1
     again = queue.pop_lease("w2", 60)
-    assert again is not None and again[1] is not None and again[1].url.endswith("/a")
+    assert again is not None
+    assert again[1] is not None
+    assert again[1].url.endswith("/a")
     assert not queue.ack(lease_id), "the dead worker's late acknowledgement changes nothing"
 
 
@@ -107,7 +110,9 @@ def test_lease_meta_is_not_stored_with_a_requeued_request(client, prefix):
     queue = _queue(client, run)
     queue.push_unseen(_req("/a", meta={LEASE_META: "7", "hops": 2}), None)
     _, request = queue.pop_lease("w1", 60)  # type: ignore[misc]
-    assert request is not None and LEASE_META not in request.meta and request.meta["hops"] == 2
+    assert request is not None
+    assert LEASE_META not in request.meta
+    assert request.meta["hops"] == 2
 
 
 # -- runs --------------------------------------------------------------------------------------------
@@ -169,7 +174,8 @@ def test_a_named_run_is_resumed_and_a_finished_one_refused(client, prefix):
     first = _run(client, prefix, name="nightly")
     _queue(client, first).push_unseen(_req("/a"), "fp-a")
     resumed = FleetRun(client, FleetRun.choose(client, prefix, "site", "nightly"), "w2", 60)
-    assert resumed.join() and len(_queue(client, resumed)) == 1
+    assert resumed.join()
+    assert len(_queue(client, resumed)) == 1
     lease_id, _ = _queue(client, resumed).pop_lease("w2", 60)  # type: ignore[misc]
     _queue(client, resumed).ack(lease_id)
     assert resumed.close_if_drained()
@@ -238,7 +244,8 @@ def test_multipage_lease_is_done_when_the_next_page_request_is_queued(tracked):
     response = _respond(crawler, page1)
     page2 = _req("/888_2.html", cb_kwargs={"item": {"title": "page 1's item"}}, dont_filter=True)
     out = list(LeaseOutputMiddleware(tracker).process_spider_output(response, [page2]))
-    assert out == [page2] and acked == [], "the callback is done, but page 2's request is not queued yet"
+    assert out == [page2]
+    assert acked == [], "the callback is done, but page 2's request is not queued yet"
     parent, replaced = tracker.arrived(page2)
     assert (parent, replaced) == ("1", None)
     tracker.queued(parent, replaced)
@@ -265,11 +272,14 @@ def test_item_kept_for_a_down_archive_keeps_the_lease(tracked):
     response = _respond(crawler, request)
 
     class Item:
-        extra = {ARCHIVE_PENDING: True}
+        def __init__(self) -> None:
+            self.extra = {ARCHIVE_PENDING: True}
 
     list(LeaseOutputMiddleware(tracker).process_spider_output(response, [Item()]))
     crawler.signals.send_catch_log(signals.item_scraped, item=Item(), response=response, spider=None)
-    assert tracker.idle() == 0 and acked == [] and tracker.open_leases() == ["1"], "it goes back at close"
+    assert tracker.idle() == 0
+    assert acked == []
+    assert tracker.open_leases() == ["1"], "it goes back to the queue at close"
 
 
 def test_download_failure_without_errback_finishes_the_lease(tracked):
@@ -289,7 +299,8 @@ def test_errback_output_after_a_download_failure_is_counted(tracked):
     failure = Failure(TimeoutError())
     failure.request = request  # type: ignore[attr-defined]  # as Scrapy's scraper sets it before the errback
     output = request.errback(failure)  # type: ignore[misc]
-    assert list(output) == [item] and acked == [], "the item is not stored yet"
+    assert list(output) == [item]
+    assert acked == [], "the item is not stored yet"
     crawler.signals.send_catch_log(signals.item_scraped, item=item, response=failure, spider=None)
     assert acked == ["1"]
 
@@ -314,4 +325,5 @@ def test_a_crawl_stopping_mid_output_leaves_the_lease_open(tracked):
     out = LeaseOutputMiddleware(tracker).process_spider_output(response, [_req("/x"), _req("/y")])
     next(out)
     out.close()  # GeneratorExit: the engine is shutting down
-    assert acked == [] and tracker.open_leases() == ["1"]
+    assert acked == []
+    assert tracker.open_leases() == ["1"]

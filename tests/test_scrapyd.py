@@ -52,7 +52,7 @@ def _tool(name: str) -> str:
 
 
 def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(url, timeout=10) as resp:
         return json.loads(resp.read())
 
 
@@ -93,7 +93,8 @@ def _deploy(project: Path, port: int) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run([_tool("scrapyd-deploy")], cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert '"status": "ok"' in proc.stdout and '"spiders": 1' in proc.stdout, proc.stdout + proc.stderr
+    assert '"status": "ok"' in proc.stdout, proc.stdout + proc.stderr
+    assert '"spiders": 1' in proc.stdout, "the egg's settings entry point names the project's spider module"
 
 
 def _schedule(port: int, site: str, run: str, settings: dict[str, str]) -> str:
