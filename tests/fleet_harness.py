@@ -77,6 +77,7 @@ class Recorder:
             return self._by_agent[agent]
 
     def take(self) -> list[Fetch]:
+        """The fetches so far, and start afresh (read max_active before)."""
         with self.lock:
             out, self.fetches = self.fetches, []
             self.max_active = 0
@@ -256,3 +257,47 @@ def stories(db_url: str) -> set[frozenset[str]]:
     for story_id, url in rows:
         groups.setdefault(story_id, set()).add(url)
     return {frozenset(g) for g in groups.values()}
+
+
+# -- what a site sees of a crawl ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SiteLoad:
+    """A crawl as the site saw it."""
+
+    fetches: int
+    #: requests per second, first to last request start
+    rate: float
+    #: the most requests the site was answering at once
+    max_concurrency: int
+    #: first worker started to last worker exited
+    wall: float
+
+
+def crawl_and_measure(
+    tmp: Path,
+    workers: int,
+    db_url: str,
+    settings: dict[str, str],
+    redis: str | None = None,
+    prefix: str | None = None,
+    slow: float = 0.0,
+    **site: object,
+) -> SiteLoad:
+    """Crawl a fresh generated site with `workers` workers (a fleet when `redis` is given) and measure it."""
+    fleet = {"redis": redis, "NEWSARCHIVE_REDIS_PREFIX": prefix or f"newsarchive-load-{uuid.uuid4().hex[:8]}"}
+    with recorded_site(**site) as (server, recorder):
+        recorder.slow = slow
+        base = server.base_url  # type: ignore[attr-defined]
+        t0 = time.monotonic()
+        ws = [
+            start_worker(tmp, base, db_url, f"load-{i}", **(fleet if redis else {}), **settings)  # type: ignore[arg-type]
+            for i in range(workers)
+        ]
+        wait_all(ws, timeout=1800)
+        wall = time.monotonic() - t0
+        max_active = recorder.max_active
+        fetches = recorder.take()
+    for w in ws:
+        assert_finished(w)
+    starts = sorted(f.start for f in fetches)
+    return SiteLoad(len(fetches), (len(starts) - 1) / (starts[-1] - starts[0]), max_active, wall)
