@@ -10,22 +10,14 @@ import uuid
 
 import pytest
 
-from tests.conftest import REDIS_URL_ENV, service_missing
+from tests.fleet_harness import redis_url  # noqa: F401  (fixture)
 from tests.sites import serve
 from tests.test_crawl import ROOT, crawl_cmd, snapshot
 
 
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get(REDIS_URL_ENV)
-    if not url:
-        service_missing(REDIS_URL_ENV, "Redis")
-    return url  # type: ignore[return-value]
-
-
 @pytest.mark.slow
 @pytest.mark.redis
-def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path, redis_url):
+def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path, redis_url):  # noqa: F811
     import redis
 
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"

@@ -231,17 +231,19 @@ def tracked() -> tuple[LeaseTracker, list[str], object]:
     return tracker, acked, crawler
 
 
-def _respond(crawler: object, request: scrapy.Request) -> HtmlResponse:
+def _leased_response(tracked: tuple, path: str) -> HtmlResponse:
+    """A request leased as lease "1" and its response, received."""
+    tracker, _, crawler = tracked
+    request = _req(path)
+    tracker.leased("1", request)
     response = HtmlResponse(request.url, body=b"<html></html>", request=request)
-    crawler.signals.send_catch_log(signals.response_received, response=response, request=request, spider=None)  # type: ignore[attr-defined]
+    crawler.signals.send_catch_log(signals.response_received, response=response, request=request, spider=None)
     return response
 
 
 def test_multipage_lease_is_done_when_the_next_page_request_is_queued(tracked):
-    tracker, acked, crawler = tracked
-    page1 = _req("/888.html")
-    tracker.leased("1", page1)
-    response = _respond(crawler, page1)
+    tracker, acked, _crawler = tracked
+    response = _leased_response(tracked, "/888.html")
     page2 = _req("/888_2.html", cb_kwargs={"item": {"title": "page 1's item"}}, dont_filter=True)
     out = list(LeaseOutputMiddleware(tracker).process_spider_output(response, [page2]))
     assert out == [page2]
@@ -254,9 +256,7 @@ def test_multipage_lease_is_done_when_the_next_page_request_is_queued(tracked):
 
 def test_lease_waits_for_its_items_to_be_stored_or_dropped(tracked):
     tracker, acked, crawler = tracked
-    request = _req("/a.html")
-    tracker.leased("1", request)
-    response = _respond(crawler, request)
+    response = _leased_response(tracked, "/a.html")
     items = [{"n": 1}, {"n": 2}]
     list(LeaseOutputMiddleware(tracker).process_spider_output(response, items))
     crawler.signals.send_catch_log(signals.item_scraped, item=items[0], response=response, spider=None)
@@ -267,9 +267,7 @@ def test_lease_waits_for_its_items_to_be_stored_or_dropped(tracked):
 
 def test_item_kept_for_a_down_archive_keeps_the_lease(tracked):
     tracker, acked, crawler = tracked
-    request = _req("/a.html")
-    tracker.leased("1", request)
-    response = _respond(crawler, request)
+    response = _leased_response(tracked, "/a.html")
 
     class Item:
         def __init__(self) -> None:
@@ -318,10 +316,8 @@ def test_a_retry_replaces_the_lease_once_it_is_queued(tracked):
 
 
 def test_a_crawl_stopping_mid_output_leaves_the_lease_open(tracked):
-    tracker, acked, crawler = tracked
-    request = _req("/list.html")
-    tracker.leased("1", request)
-    response = _respond(crawler, request)
+    tracker, acked, _crawler = tracked
+    response = _leased_response(tracked, "/list.html")
     out = LeaseOutputMiddleware(tracker).process_spider_output(response, [_req("/x"), _req("/y")])
     next(out)
     out.close()  # GeneratorExit: the engine is shutting down
