@@ -3,6 +3,7 @@ subprocess workers (`scrapy crawl news`) against a loopback site whose server lo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -160,8 +161,6 @@ def test_workers_started_together_stay_until_the_frontier_is_drained(tmp_path, r
         workers = [start_worker(tmp_path, base, pg_archive, f"w{i}", **fleet) for i in range(3)]
         wait_for(recorder.held.is_set, 60, "the home page to be requested")
         wait_for(lambda: all("fleet: site" in w.text() for w in workers), 60, "every worker to join the run")
-        import time
-
         time.sleep(2)  # every other worker is idle now, with the only page of the run in flight elsewhere
         recorder.release.set()
         wait_all(workers)

@@ -323,3 +323,23 @@ def test_a_crawl_stopping_mid_output_leaves_the_lease_open(tracked):
     out.close()  # GeneratorExit: the engine is shutting down
     assert acked == []
     assert tracker.open_leases() == ["1"]
+
+
+# -- no Redis ----------------------------------------------------------------------------------------
+def test_worker_without_redis_stops_with_one_line(tmp_path):
+    import socket
+    import subprocess
+
+    from tests.test_crawl import ROOT, crawl_cmd
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = crawl_cmd(
+        "http://127.0.0.1:9", f"sqlite:///{tmp_path / 'a.db'}", NEWSARCHIVE_REDIS_URL=f"redis://127.0.0.1:{port}/0"
+    )
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert f"fleet: cannot reach Redis at redis://127.0.0.1:{port}/0" in proc.stderr
+    assert "'finish_reason': 'redis_unavailable'" in proc.stderr

@@ -38,7 +38,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from scrapy import Request, signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from scrapy.utils.asyncio import call_later
@@ -47,6 +47,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet import defer
 from twisted.internet.task import LoopingCall
 
+from crawler.fleet.errors import redis_lost
 from crawler.fleet.keys import DEFAULT_PREFIX, SlotKeys
 from crawler.fleet.leases import DEFAULT_LEASE_SECONDS, LUA_NOW
 
@@ -186,9 +187,13 @@ class FleetPolitenessMiddleware:
         permit = f"{self._me}-{next(self._ids)}"
         waited = 0.0
         while True:
-            wait = self.slots.try_acquire(
-                host, permit, interval=self.interval, limit=self.limit, ttl=self.permit_ttl, adaptive=self.adaptive
-            )
+            try:
+                wait = self.slots.try_acquire(
+                    host, permit, interval=self.interval, limit=self.limit, ttl=self.permit_ttl, adaptive=self.adaptive
+                )
+            except RedisError as exc:  # no shared slot, no fetch: politeness is never given up
+                redis_lost(self.crawler, exc)
+                raise IgnoreRequest("fleet politeness slot unavailable") from exc
             if wait == 0:
                 break
             pause = wait if wait > 0 else PERMIT_POLL_SECONDS
@@ -215,7 +220,10 @@ class FleetPolitenessMiddleware:
             return
         host, permit = held
         self._held.pop(permit, None)
-        self.slots.release(host, permit)
+        try:
+            self.slots.release(host, permit)
+        except RedisError as exc:  # the permit expires by itself
+            redis_lost(self.crawler, exc)
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:  # this worker's own waiters need not wait for their next poll
             _wake(waiter)

@@ -34,6 +34,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from crawler.fleet.errors import is_lost, redis_lost
 from crawler.fleet.keys import DEFAULT_PREFIX
 from crawler.fleet.leases import DEFAULT_LEASE_SECONDS, LeasedPriorityQueue
 from crawler.fleet.runs import FleetRun
@@ -52,12 +53,21 @@ class FleetScheduler(Scheduler):
     queue: LeasedPriorityQueue
     run: FleetRun
     worker: str
+    #: why Redis could not be reached when the worker started (then it stops at open, with that line)
+    unreachable: str = ""
     _heartbeat_loop: LoopingCall
     _refused_closed: bool
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FleetScheduler:
-        scheduler: FleetScheduler = super().from_crawler(crawler)
+        try:
+            scheduler: FleetScheduler = super().from_crawler(crawler)  # pings Redis
+        except RedisError as exc:
+            # Scrapy builds the scheduler where an exception becomes a traceback; at open() a CloseSpider is a
+            # clean stop, so the failure waits for it.
+            scheduler = cls(server=None)
+            scheduler.unreachable = f"{crawler.settings.get('REDIS_URL')}: {exc}"
+            crawler.signals.connect(scheduler._refuse, signal=signals.spider_opened)
         settings = crawler.settings
         scheduler.crawler = crawler
         scheduler.prefix = settings.get("NEWSARCHIVE_REDIS_PREFIX") or DEFAULT_PREFIX
@@ -72,6 +82,8 @@ class FleetScheduler(Scheduler):
     # -- open / close -----------------------------------------------------------------------------------
     def open(self, spider: Any) -> None:
         self.spider = spider
+        if self.unreachable:
+            return
         site = getattr(spider, "site_id", None) or spider.name
         requested = getattr(spider, "run", None) or self.crawler.settings.get("NEWSARCHIVE_RUN") or None
         run = self._join(site, requested)
@@ -107,6 +119,11 @@ class FleetScheduler(Scheduler):
                 raise CloseSpider("run_finished")
         raise CloseSpider("run_closing")
 
+    def _refuse(self) -> None:
+        # raised from spider_opened, where Scrapy stops the crawl cleanly (from open() it would not)
+        logger.error("fleet: cannot reach Redis at %s; no crawl", self.unreachable)
+        raise CloseSpider("redis_unavailable")
+
     def close(self, reason: str) -> None:
         if self._heartbeat_loop.running:
             self._heartbeat_loop.stop()
@@ -126,7 +143,12 @@ class FleetScheduler(Scheduler):
         parent, replaced = self.tracker.arrived(request)
         fresh = parent is None and replaced is None
         check = not request.dont_filter or (fresh and bool(request.meta.get("is_start_request")))
-        outcome = self.queue.push_unseen(request, self.df.request_fingerprint(request) if check else None)
+        try:
+            outcome = self.queue.push_unseen(request, self.df.request_fingerprint(request) if check else None)
+        except RedisError as exc:  # not queued: the leases it came from must not be acknowledged
+            self.tracker.not_queued(parent, replaced)
+            redis_lost(self.crawler, exc)
+            return False
         self.tracker.queued(parent, replaced)
         if outcome == 0:
             self.df.log(request, self.spider)
@@ -140,7 +162,13 @@ class FleetScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        got = self.queue.pop_lease(self.worker, self.lease_seconds)
+        if is_lost(self.crawler):
+            return None
+        try:
+            got = self.queue.pop_lease(self.worker, self.lease_seconds)
+        except RedisError as exc:
+            redis_lost(self.crawler, exc)
+            return None
         if got is None:
             return None
         lease_id, request = got
@@ -152,7 +180,14 @@ class FleetScheduler(Scheduler):
         return request
 
     def _ack(self, lease_id: str) -> None:
-        if self.queue.ack(lease_id):
+        if is_lost(self.crawler):  # stopping without Redis: what is not done for sure stays leased
+            return
+        try:
+            acked = self.queue.ack(lease_id)
+        except RedisError as exc:
+            redis_lost(self.crawler, exc)
+            return
+        if acked:
             self.crawler.stats.inc_value("fleet/acked")
         else:  # the lease expired (a stalled worker) and its request was queued again: fetched twice, not lost
             self.crawler.stats.inc_value("fleet/acked_late")
@@ -183,5 +218,6 @@ class FleetScheduler(Scheduler):
                 logger.info("fleet: run %s drained and closed", self.run.keys.run)
                 return
         except RedisError as exc:
-            logger.error("fleet: cannot reach Redis, waiting: %s", exc)
+            redis_lost(self.crawler, exc)
+            return
         raise DontCloseSpider

@@ -55,7 +55,8 @@ class _Work:
     finished: bool = False
     #: outputs handed on but not settled yet: items not stored or dropped, requests not queued
     pending: int = 0
-    #: an item of it waits in the store pipeline for the archive to come back: never done in this process
+    #: never done in this process: an item waits in the store pipeline for the archive to come back, or a
+    #: request it produced could not be queued; the lease goes back to the queue (at close, or on expiry)
     parked: bool = False
 
 
@@ -113,6 +114,12 @@ class LeaseTracker:
             self._settle(parent)
         if replaced is not None:
             self.finished(replaced)
+
+    def not_queued(self, parent: str | None, replaced: str | None) -> None:
+        """The request `arrived` described could not be queued: its leases are not done in this process."""
+        for lease_id in (parent, replaced):
+            if lease_id in self.work:
+                self.work[lease_id].parked = True
 
     def open_leases(self) -> list[str]:
         return list(self.work)
