@@ -343,3 +343,21 @@ def test_worker_without_redis_stops_with_one_line(tmp_path):
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert f"fleet: cannot reach Redis at redis://127.0.0.1:{port}/0" in proc.stderr
     assert "'finish_reason': 'redis_unavailable'" in proc.stderr
+
+
+def test_resuming_a_finished_run_by_name_stops_with_one_line(tmp_path, client, prefix, redis_url):  # noqa: F811
+    import subprocess
+
+    from tests.test_crawl import ROOT, crawl_cmd
+
+    site = "http://127.0.0.1:9"
+    done = FleetRun(client, FleetRun.choose(client, prefix, "127.0.0.1:9", "monday"), "w", 60)
+    assert done.join()
+    assert done.close_if_drained()
+    cmd = crawl_cmd(site, f"sqlite:///{tmp_path / 'a.db'}", "run=monday", NEWSARCHIVE_REDIS_URL=redis_url)
+    cmd += ["-s", f"NEWSARCHIVE_REDIS_PREFIX={prefix}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert "fleet: run monday of site 127.0.0.1:9 is finished" in proc.stderr
+    assert "'finish_reason': 'run_finished'" in proc.stderr

@@ -53,8 +53,8 @@ class FleetScheduler(Scheduler):
     queue: LeasedPriorityQueue
     run: FleetRun
     worker: str
-    #: why Redis could not be reached when the worker started (then it stops at open, with that line)
-    unreachable: str = ""
+    #: (close reason, one-line message) when this worker must not crawl; it stops at spider_opened
+    refusal: tuple[str, str] | None = None
     _heartbeat_loop: LoopingCall
     _refused_closed: bool
 
@@ -62,12 +62,13 @@ class FleetScheduler(Scheduler):
     def from_crawler(cls, crawler: Any) -> FleetScheduler:
         try:
             scheduler: FleetScheduler = super().from_crawler(crawler)  # pings Redis
-        except RedisError as exc:
-            # Scrapy builds the scheduler where an exception becomes a traceback; at open() a CloseSpider is a
-            # clean stop, so the failure waits for it.
+        except RedisError as exc:  # raised here it would be a traceback: the worker stops at spider_opened
             scheduler = cls(server=None)
-            scheduler.unreachable = f"{crawler.settings.get('REDIS_URL')}: {exc}"
-            crawler.signals.connect(scheduler._refuse, signal=signals.spider_opened)
+            scheduler.refusal = (
+                "redis_unavailable",
+                f"cannot reach Redis at {crawler.settings.get('REDIS_URL')}: {exc}",
+            )
+        crawler.signals.connect(scheduler._refuse, signal=signals.spider_opened)
         settings = crawler.settings
         scheduler.crawler = crawler
         scheduler.prefix = settings.get("NEWSARCHIVE_REDIS_PREFIX") or DEFAULT_PREFIX
@@ -82,11 +83,13 @@ class FleetScheduler(Scheduler):
     # -- open / close -----------------------------------------------------------------------------------
     def open(self, spider: Any) -> None:
         self.spider = spider
-        if self.unreachable:
+        if self.refusal:
             return
         site = getattr(spider, "site_id", None) or spider.name
         requested = getattr(spider, "run", None) or self.crawler.settings.get("NEWSARCHIVE_RUN") or None
         run = self._join(site, requested)
+        if run is None:
+            return
         self.run = run
         self.queue = LeasedPriorityQueue(self.server, spider, run.keys, self.serializer)
         self.df = RFPDupeFilter(self.server, key=run.keys.seen, debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
@@ -105,7 +108,7 @@ class FleetScheduler(Scheduler):
         )
         self._heartbeat_loop.start(self.lease_seconds / 3, now=False)
 
-    def _join(self, site: str, requested: str | None) -> FleetRun:
+    def _join(self, site: str, requested: str | None) -> FleetRun | None:
         # An implicit join can meet a run closing between choosing and joining it: then a new run is chosen.
         for _ in range(3):
             keys = FleetRun.choose(self.server, self.prefix, site, requested)
@@ -113,21 +116,21 @@ class FleetScheduler(Scheduler):
             if run.join():
                 return run
             if requested:
-                logger.error(
-                    "fleet run %s of site %s is finished; start a new run without run=%s", requested, site, requested
-                )
-                raise CloseSpider("run_finished")
-        raise CloseSpider("run_closing")
+                self.refusal = ("run_finished", f"run {requested} of site {site} is finished; start one without run=")
+                return None
+        self.refusal = ("run_closing", f"the runs of site {site} kept closing while this worker joined them")
+        return None
 
     def _refuse(self) -> None:
-        # raised from spider_opened, where Scrapy stops the crawl cleanly (from open() it would not)
-        logger.error("fleet: cannot reach Redis at %s; no crawl", self.unreachable)
-        raise CloseSpider("redis_unavailable")
+        # CloseSpider from spider_opened stops the crawl cleanly (raised from open() it ends in a traceback)
+        if self.refusal:
+            logger.error("fleet: %s", self.refusal[1])
+            raise CloseSpider(self.refusal[0])
 
     def close(self, reason: str) -> None:
         if self._heartbeat_loop.running:
             self._heartbeat_loop.stop()
-        if not hasattr(self, "run"):
+        if self.refusal:
             return
         try:
             unfinished = self.tracker.open_leases()
@@ -140,6 +143,8 @@ class FleetScheduler(Scheduler):
 
     # -- queue ------------------------------------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
+        if self.refusal:
+            return False
         parent, replaced = self.tracker.arrived(request)
         fresh = parent is None and replaced is None
         check = not request.dont_filter or (fresh and bool(request.meta.get("is_start_request")))
@@ -161,8 +166,14 @@ class FleetScheduler(Scheduler):
         self.crawler.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def has_pending_requests(self) -> bool:
+        return not self.refusal and super().has_pending_requests()
+
+    def __len__(self) -> int:
+        return 0 if self.refusal else len(self.queue)
+
     def next_request(self) -> Request | None:
-        if is_lost(self.crawler):
+        if self.refusal or is_lost(self.crawler):
             return None
         try:
             got = self.queue.pop_lease(self.worker, self.lease_seconds)
@@ -206,6 +217,8 @@ class FleetScheduler(Scheduler):
 
     def spider_idle(self) -> None:
         """Keep the worker up while the run has requests queued or leased anywhere; close a drained run."""
+        if self.refusal:
+            return
         stray = self.tracker.idle()
         if stray:
             logger.warning("fleet: %d leases were still open with nothing in flight; acknowledged", stray)
