@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from storage.models import Article, Capture  # noqa: E402
+from storage.models import Article, Capture, Payload  # noqa: E402
 from tests.fleet_harness import (  # noqa: E402
     crawl_and_measure,
     fresh_pg_database,
@@ -105,7 +105,7 @@ def politeness(redis_url: str) -> dict[str, dict[str, dict]]:
 
 
 def archive_bytes(db: str) -> dict[str, float]:
-    """An archive's size per stored article: every table and index, and the raw captures' part of it."""
+    """An archive's size per stored article: every table and index, and the raw pages' (payloads') part of it."""
     engine = create_engine(db)
     with engine.connect() as conn:
         total = conn.execute(
@@ -113,15 +113,15 @@ def archive_bytes(db: str) -> dict[str, float]:
         ).scalar_one()
         articles = conn.execute(select(func.count()).select_from(Article)).scalar_one()
         captures = conn.execute(select(func.count()).select_from(Capture)).scalar_one()
-        raw, stored = conn.execute(
-            select(func.sum(func.length(Capture.body)), func.sum(func.pg_column_size(Capture.body)))
+        payloads, raw, stored = conn.execute(
+            select(func.count(), func.sum(Payload.size), func.sum(func.pg_column_size(Payload.data)))
         ).one()
     engine.dispose()
     n = max(1, articles)
     return {
         "per_article": float(total) / n,
         "captures_per_article": captures / n,
-        "raw_page": float(raw or 0) / max(1, captures),
+        "raw_page": float(raw or 0) / max(1, payloads),
         "body_stored_per_article": float(stored or 0) / n,
         "compression": float(stored or 0) / float(raw or 1),
     }
