@@ -43,6 +43,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_partial": stats.get("articles/partial", 0),
         "articles_withdrawn": stats.get("articles/withdrawn", 0),
         "pagination_stopped": stats.get("discovery/pagination_stopped", 0),
+        "fleet_run": stats.get("fleet/run"),
         "offsite_filtered": stats.get("offsite/filtered", 0),
         "bomb_ignored": stats.get("discovery/bomb_ignored", 0),
     }

@@ -88,8 +88,12 @@ class Frontier:
         #: keys of pages fetched in this run that were not articles (errors, challenges, lists)
         self.not_articles: set[str] = set()
 
-    def begin(self, backfill: bool, run_id: int | None) -> str:
-        """Choose the run's mode from what the archive holds and how the previous run ended."""
+    def begin(self, backfill: bool, run_id: int | None, agree: Callable[[str, str], str] | None = None) -> str:
+        """Choose the run's mode from what the archive holds and how the previous run ended.
+
+        `agree(name, value)` settles it for a fleet (crawler.fleet): the first worker of a shared run decides, so a
+        second worker does not read the first one's unfinished run record as a killed run and choose "resume".
+        """
         holds = self.archive.holds_site()
         self.ask_archive = holds
         if backfill:
@@ -100,6 +104,8 @@ class Frontier:
             self.mode = "resume"  # the previous run was killed or stopped: walk every list page again
         else:
             self.mode = "incremental"
+        if agree is not None:
+            self.mode = agree("mode", self.mode)
         return self.mode
 
     # -- decisions ---------------------------------------------------------------------------------------------

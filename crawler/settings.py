@@ -89,13 +89,13 @@ NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Past one machine: several `scrapy crawl` processes share one frontier in Redis through scrapy-redis
-# (its scheduler and request-fingerprint dupefilter) and write to one PostgreSQL archive.
+# Past one machine: with a Redis URL (here, `-s NEWSARCHIVE_REDIS_URL=…` or a Scrapyd `setting=`) the crawl is a
+# fleet worker (crawler/fleet): workers share a frontier per site run, a killed worker's requests are fetched
+# again, and DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN hold for the whole fleet. Point ARCHIVE_DB_URL
+# at one PostgreSQL archive.
 NEWSARCHIVE_REDIS_URL = os.environ.get("NEWSARCHIVE_REDIS_URL")
-if NEWSARCHIVE_REDIS_URL:
-    REDIS_URL = NEWSARCHIVE_REDIS_URL
-    SCHEDULER = "scrapy_redis.scheduler.Scheduler"
-    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
-    # keep the shared queue and seen-set when one worker finishes, so the others (and a restart) carry on
-    SCHEDULER_PERSIST = True
-    SCHEDULER_IDLE_BEFORE_CLOSE = 5
+ADDONS = {"crawler.fleet.addon.FleetAddon": 0}
+# A killed worker's leased requests go back to the queue this long after its last heartbeat.
+NEWSARCHIVE_LEASE_SECONDS = 60
+# The first part of every Redis key, so several deployments can share one Redis.
+NEWSARCHIVE_REDIS_PREFIX = os.environ.get("NEWSARCHIVE_REDIS_PREFIX", "newsarchive")

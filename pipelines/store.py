@@ -80,6 +80,7 @@ class StorePipeline:
         except OperationalError as exc:
             self.crawler.stats.inc_value("archive/write_errors")
             logger.error("archive unavailable, keeping %s to retry at the end: %s", item.url, exc.orig)
+            item.extra["archive_pending"] = True  # not stored yet: a fleet lease of its request stays unacknowledged
             self.pending.append(item)
             return item
         self._count(item, result)

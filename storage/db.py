@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Base
+from storage.schema_scripts import migrations_directory
 
 DEFAULT_DB_URL = "sqlite:///newsarchive.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -112,10 +113,13 @@ def _migration_engine(url: str | None) -> Engine:
     return engine
 
 
-def alembic_config(conn: Connection) -> Config:
-    """Alembic's configuration for running the migrations on this connection (and comparing with the models)."""
+def alembic_config(conn: Connection, scripts: Path = MIGRATIONS_DIR) -> Config:
+    """Alembic's configuration for running the migrations on this connection (and comparing with the models).
+
+    `scripts` is a real directory of the migration scripts (storage.schema_scripts: an egg holds them in a zip).
+    """
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(scripts))
     cfg.attributes["connection"] = conn
     cfg.attributes["target_metadata"] = Base.metadata
     return cfg
@@ -124,9 +128,10 @@ def alembic_config(conn: Connection) -> Config:
 @cache
 def head_revision() -> str:
     """The newest migration: the schema this code reads and writes."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with migrations_directory() as scripts:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(scripts))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
     assert head is not None, "no migrations"
     return head
 
@@ -150,9 +155,9 @@ def _migrate(url: str | None, *, only_if_empty: bool) -> None:
     """Run the migrations to head in one transaction that holds the schema lock (see `_migration_engine`)."""
     engine = _migration_engine(url)
     try:
-        with engine.connect() as conn, conn.begin():
+        with migrations_directory() as scripts, engine.connect() as conn, conn.begin():
             if not only_if_empty or _is_empty(conn):  # asked again now that the lock is held
-                command.upgrade(alembic_config(conn), "head")
+                command.upgrade(alembic_config(conn, scripts), "head")
     finally:
         engine.dispose()
 

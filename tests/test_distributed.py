@@ -10,29 +10,20 @@ import uuid
 
 import pytest
 
-from tests.conftest import REDIS_URL_ENV, service_missing
+from tests.fleet_harness import redis_url  # noqa: F401  (fixture)
 from tests.sites import serve
 from tests.test_crawl import ROOT, crawl_cmd, snapshot
 
 
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get(REDIS_URL_ENV)
-    if not url:
-        service_missing(REDIS_URL_ENV, "Redis")
-    return url  # type: ignore[return-value]
-
-
 @pytest.mark.slow
 @pytest.mark.redis
-def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path, redis_url):
+def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path, redis_url):  # noqa: F811
     import redis
 
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     prefix = f"newsarchive-test-{uuid.uuid4().hex[:8]}"
     keys = {
-        "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
+        "NEWSARCHIVE_REDIS_PREFIX": prefix,
         # a slower crawl, so the second worker finds the shared queue still full
         "DOWNLOAD_DELAY": "0.05",
     }
@@ -57,7 +48,9 @@ def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path,
             hits = server.take_hits()
             site = server.site
         assert [w.returncode for w in workers] == [0, 0], [log[-2000:] for log in logs]
-        assert all("scrapy_redis.scheduler.Scheduler" in log for log in logs), "both workers used the Redis scheduler"
+        assert all("crawler.fleet.scheduler.FleetScheduler" in log for log in logs), (
+            "both workers used the Redis scheduler"
+        )
         received = [int(m.group(1)) for log in logs for m in [re.search(r"'response_received_count': (\d+)", log)] if m]
         assert len(received) == 2, "both workers reported their stats"
         assert all(n > 0 for n in received), f"both workers fetched pages from the shared frontier: {received}"

@@ -35,6 +35,10 @@ class NewsSpider(scrapy.Spider):
     """Crawl one site, from a profile (`-a site=ID`) or from a bare start URL (`-a start_url=URL`)."""
 
     name = "news"
+    #: set by RunRecorder (crawler.extensions): this run's record, by which the previous run is found
+    run_id: int | None = None
+    #: set by the fleet scheduler (crawler.fleet) when workers share a Redis frontier
+    fleet_run: Any = None
 
     def __init__(self, start_url: str | None = None, site: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # `-a backfill=1`, `-a refetch_days=N` come as kwargs (strings)
@@ -67,7 +71,8 @@ class NewsSpider(scrapy.Spider):
         archive = ArchiveState(archive_for_settings(s), self.site_id, days)
         limits = s.getint("NEWSARCHIVE_MAX_HOPS", 10), s.getint("NEWSARCHIVE_MAX_LIST_PAGES", 5000)
         self.frontier = Frontier(archive, self.domains, self.crawler.stats, p.allows, *limits)
-        mode = self.frontier.begin(self.backfill, getattr(self, "run_id", None))
+        agree = self.fleet_run.agree if self.fleet_run is not None else None
+        mode = self.frontier.begin(self.backfill, self.run_id, agree)
         self.crawler.stats.set_value("crawl/mode", mode)
         self.logger.info("crawl mode %s for site %s", mode, self.site_id)
         robots = [] if p.sitemaps else [urljoin(u, "/robots.txt") for u in p.start_urls]  # p.sitemaps replace it

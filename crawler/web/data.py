@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, selectinload, sessionmaker, with_loader_criteria
 
 from crawler.fields import READING_ZONE as CHINA
-from storage.db import MIGRATIONS_DIR, db_url
+from storage.db import db_url, head_revision
 from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload, Story
 from storage.query import SORTS, Filters, article_json, export_fields, iter_articles, plan, recent_runs, search_page
 from storage.search import QuerySyntaxError, parse_query
@@ -100,12 +100,7 @@ def readonly_engine(url: str | None = None) -> Engine:
 
 
 def _head_revision() -> str | None:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return head_revision()
 
 
 def check_schema(engine: Engine, shown_url: str) -> None:
