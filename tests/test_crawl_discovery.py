@@ -11,9 +11,9 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawler import discovery
+from crawler.demo import build_site
 from crawler.middlewares import EncodingMiddleware, PlainCompressedMiddleware
 from crawler.urls import followable, registered_domain
-from tests.sites import build_site
 
 BASE = "http://news.example.cn"
 
@@ -57,7 +57,7 @@ def test_nav_links_are_not_a_pager() -> None:
 
 
 def test_sitemap_index_urlset_gzip_robots_and_feeds() -> None:
-    site = build_site(BASE)
+    site = build_site(BASE, "crawl")
     children, urls = discovery.parse_sitemap(site.pages["/sitemap_index.xml"].body)
     assert children == [BASE + "/sitemap_1.xml", BASE + "/sitemap_2.xml"]
     assert urls == []
@@ -72,7 +72,7 @@ def test_sitemap_index_urlset_gzip_robots_and_feeds() -> None:
 
 
 def test_challenges_soft_404_and_continuations() -> None:
-    site = build_site(BASE)
+    site = build_site(BASE, "crawl")
     assert discovery.challenge_reason(521, "") == "http_521"
     assert discovery.challenge_reason(200, site.pages["/2015/0715/905.html"].body.decode()) == "marker"
     wall = "<html><script>document.cookie='x=1';location.reload()</script></html>"
