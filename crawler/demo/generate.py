@@ -21,15 +21,22 @@ from crawler.demo.stories import FEATURE, PAPERS, POOLS, WORDING, StoryTemplate,
 
 MAX_FILL_ATTEMPTS = 60
 #: fills tried with the template's own title before decorated forms are (most titles are new by then)
-PLAIN_ATTEMPTS = 20
+PLAIN_ATTEMPTS = 3
 #: a title that collides with another is tried with these decorations before a counter is added
 TITLE_FORMS = ("{title}", "【{town}】{title}", "{title}（图）", "{town}：{title}", "{month}月{day}日 {title}")
 #: column index of the first syndicated copy: far above any column's own articles, so copies never move them
 COPY_INDEX = 50_000
+#: what a reprint desk may change besides 来源, time and column (each copy gets one or two)
+EDITS = ("lead", "note", "trim")
 TRACKING_SUFFIXES = ("spm=c.{n}.0.0", "from=timeline", "from=groupmessage&isappinstalled=0", "spm=a2c{n}.list.1")
 DEFAULT_CREDITS = {"sources": "1", "source_kind": "paper"}
 #: contributor roles and the credits cycle that says how many each article has
 ROLES = (("correspondent", "correspondents"), ("intern", "interns"), ("photographer", "photographers"))
+#: how bylines label each role, per layout (slashed: 文/ and 图/ as photo credits are written)
+ROLE_LABELS = {
+    "spaced": {"writer": "记者 ", "correspondent": "通讯员 ", "intern": "实习生 ", "photographer": "摄影 "},
+    "slashed": {"writer": "文/", "photographer": "图/", "correspondent": "通讯员 ", "intern": "实习生 "},
+}
 STATUS = {"error": 500, "challenge": 521, "redirect": 302}
 HOSTILE_RESOURCES = {
     "offsite_redirect": Resource("/go/offsite.html", "redirect", "外链跳转", home=True),
@@ -224,15 +231,17 @@ def _article(
     return article
 
 
+def credit_parts(article: Article, style: str = "spaced") -> list[str]:
+    """["记者 张三 李四", "通讯员 王五"] (spaced) or ["文/张三 李四", "图/赵六"] (slashed): a byline's credits."""
+    labels = ROLE_LABELS[style]
+    names = {role: [n for n, r in article.contributors if r == role] for role in labels}
+    names["writer"] = article.authors
+    return [f"{labels[role]}{' '.join(names[role])}" for role in labels if names[role]]
+
+
 def credit_line(article: Article) -> str:
     """记者 张三 李四 通讯员 王五: how a byline names writers and contributors."""
-    labels = {"correspondent": "通讯员", "intern": "实习生", "photographer": "摄影"}
-    parts = ["记者 " + " ".join(article.authors)] if article.authors else []
-    for role, label in labels.items():
-        names = [n for n, r in article.contributors if r == role]
-        if names:
-            parts.append(f"{label} " + " ".join(names))
-    return " ".join(parts)
+    return " ".join(credit_parts(article))
 
 
 def _source(rng: random.Random, credits: dict[str, Any], i: int, values: dict[str, str]) -> str | None:
@@ -310,7 +319,7 @@ def _syndicate(sites: list[SiteModel], rng: random.Random) -> None:
         column = rng.choice(targets)
         when = original.published + timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
         number, path, encoding, image = _address(site, column.spec, COPY_INDEX + k, when, original.title, rng)
-        edits = ["source", "time", "column", *sorted(rng.sample(["trim", "lead", "note"], rng.randint(1, 2)))]
+        blocks, edits = _edited(original, rng, sorted(rng.sample(EDITS, rng.randint(1, 2))), home.name, image)
         copy = dataclasses.replace(
             original,
             column=column,
@@ -321,13 +330,14 @@ def _syndicate(sites: list[SiteModel], rng: random.Random) -> None:
             published=when.replace(second=0) if FAMILIES[column.family]["precision"] == "minute" else when,
             source=(f"转载自{home.name}" if k % 2 == 0 else rng.choice(WORDING["reprint_sites"])),
             editors=[person(rng)],
-            blocks=_edited(original, rng, edits, home.name, image),
+            blocks=blocks,
             encoding=encoding,
             aliases=[],
             home="",
-            layout="native",
+            # another family's own byline may not show every credit: reprints carry it as a line of text
+            layout=original.layout if column.family == original.family else "spaced",
             original=original,
-            edits=edits,
+            edits=["source", "time", "column", *edits],
             older=None,
             newer=None,
         )
@@ -335,19 +345,24 @@ def _syndicate(sites: list[SiteModel], rng: random.Random) -> None:
         _add(site, column, copy)
 
 
-def _edited(original: Article, rng: random.Random, edits: list[str], site_name: str, image: Any) -> list[Block]:
-    """The original's body as a reprint desk runs it: a paragraph trimmed, a new lead line, an editor's note."""
+def _edited(
+    original: Article, rng: random.Random, edits: list[str], site_name: str, image: Any
+) -> tuple[list[Block], list[str]]:
+    """The original's body as a reprint desk runs it (a paragraph trimmed, a new lead line, an editor's note),
+    and the edits made."""
     blocks: list[Block] = [Figure(image(n), b.caption) if isinstance(b, Figure) else b
                            for n, b in enumerate(original.blocks)]
     texts = [n for n, b in enumerate(blocks) if isinstance(b, str)]
-    place = original.tags[0] if original.tags else site_name
-    if "trim" in edits and len(texts) >= 4:
+    words = {"site": site_name, "title": original.title}
+    if "trim" in edits and len(texts) < 4:
+        edits = [e for e in edits if e != "trim"] or ["lead"]
+    if "trim" in edits:
         del blocks[rng.choice(texts[1:-1])]
     if "lead" in edits:
-        blocks.insert(0, rng.choice(WORDING["lead_lines"]).format(site=site_name, place=place))
+        blocks.insert(0, rng.choice(WORDING["lead_lines"]).format(**words))
     if "note" in edits:
-        blocks.insert(0, rng.choice(WORDING["editor_notes"]).format(place=place))
-    return blocks
+        blocks.insert(0, rng.choice(WORDING["editor_notes"]).format(**words))
+    return blocks, edits
 
 
 def _aliases(site: SiteModel, rng: random.Random) -> None:

@@ -148,7 +148,7 @@ class Alias:
     target: str
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, repr=False)
 class Article:
     column: Column | None
     family: str
@@ -186,7 +186,14 @@ class Article:
     newer: Article | None = None
     #: absolute URL of page 1, on whichever site of a network holds it
     url: str = ""
+
+    @property
+    def day(self) -> str:
+        return f"{self.published:%Y-%m-%d}"
     copied: bool = False
+
+    def __repr__(self) -> str:
+        return f"Article({self.url or self.path!r}, {self.title!r})"
 
     def page_blocks(self, page: int) -> list[Block]:
         """The body blocks shown on page `page` (1-based); pages split the body into near-equal runs."""
@@ -211,8 +218,8 @@ class Article:
 
     @property
     def shared(self) -> str:
-        """The link other pages use for it: a tracking, dynamic or https twin when it has one."""
-        return next((a.target for a in self.aliases if a.kind != "print"), self.path)
+        """The link a home headline uses for it: its tracking twin when it has one."""
+        return self.alias("tracking") or self.path
 
 
 @dataclass(eq=False, slots=True)
@@ -229,12 +236,15 @@ class Resource:
     target: str = ""
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, repr=False)
 class Column:
     spec: ColumnSpec
     articles: list[Article] = field(default_factory=list)
     #: (position, resource) entries put into the first list page
     inserts: list[tuple[int, Resource]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Column({self.key!r}, {len(self.articles)} articles)"
 
     @property
     def key(self) -> str:
@@ -264,7 +274,7 @@ class Column:
         return [self.list_path(n) for n in range(1, max(1, -(-len(self.entries()) // page_size)) + 1)]
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, repr=False)
 class SiteModel:
     spec: SiteSpec
     base: str
@@ -273,6 +283,9 @@ class SiteModel:
     articles: list[Article]
     resources: list[Resource]
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"SiteModel({self.base!r}, {len(self.articles)} articles)"
 
     def url(self, path: str) -> str:
         return path if "//" in path or path.startswith(("mailto:", "javascript:")) else self.base + path

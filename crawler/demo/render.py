@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote
 
 import jinja2
 
-from crawler.demo.generate import credit_line
+from crawler.demo.generate import credit_line, credit_parts
 from crawler.demo.model import Article, Column, Page, Pages, Resource, SiteModel
 from crawler.demo.spec import ENCODINGS, FAMILIES
 from crawler.demo.stories import CITY
@@ -76,6 +76,10 @@ class View:
     def nav(self) -> list[tuple[str, str]]:
         return [("/", "首页"), *((c.list_path(1), c.name) for c in self.columns), *self.spec.nav]
 
+    def link(self, article: Article) -> str:
+        """How other articles link it: by a tracking twin when the site hands those out, else its path."""
+        return article.alias("tracking") or article.path if self.spec.aliases else article.path
+
     def hot(self, exclude: Article | None) -> list[Article]:
         return [a for a in self.ranked if a is not exclude][: self.spec.hot]
 
@@ -114,6 +118,9 @@ class View:
 
     def credit_line(self, article: Article) -> str:
         return credit_line(article)
+
+    def credit_parts(self, article: Article, style: str = "spaced") -> list[str]:
+        return credit_parts(article, style)
 
     def print_href(self, article: Article) -> str:
         if article.alias("print"):

@@ -186,7 +186,7 @@ def serve_site(host: str = "127.0.0.1", port: int = 0, **options: Any) -> SiteSe
     return serve("demo", host=host, port=port, **options)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class NetworkServers:
     """One running server per site of a network; a context manager that stops them all."""
 

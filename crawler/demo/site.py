@@ -21,7 +21,7 @@ from crawler.demo.stories import WORDING
 __all__ = ["Network", "Site", "build_network", "build_site", "expected_articles"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Site:
     """A generated site: its page map and what a correct crawl of it finds (all URLs absolute)."""
 
@@ -46,8 +46,11 @@ class Site:
     hostile: dict[str, list[str]]
     stories: list[dict[str, Any]] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"Site({self.base_url!r}, {len(self.articles)} articles, {len(self.pages)} pages)"
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, repr=False)
 class Network:
     """Several sites generated together, whose syndicated copies cross from one to another."""
 
