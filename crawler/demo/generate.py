@@ -156,7 +156,8 @@ def _texts(rng: random.Random, template: StoryTemplate, values: dict[str, str], 
     """The template's paragraphs filled, with one-off fact sentences after the lead and site-wide boilerplate
     sentences before the last paragraph."""
     texts = [p.format(**values) for p in template.paragraphs]
-    facts = [f.format(**values) for f in rng.sample(WORDING["facts"], min(spec.details, len(WORDING["facts"])))]
+    drawn = [f.format(**values) for f in rng.sample(WORDING["facts"], min(2 * spec.details, len(WORDING["facts"])))]
+    facts = ["".join(drawn[k : k + 2]) for k in range(0, len(drawn), 2)]
     boiler = rng.sample(WORDING["boilerplate"], min(spec.boilerplate, len(WORDING["boilerplate"])))
     return [texts[0], *facts, *texts[1:-1], *boiler, texts[-1]] if len(texts) > 1 else [*texts, *facts, *boiler]
 

@@ -144,7 +144,7 @@ class SiteSpec:
     #: growth: this many newer articles on top of the `growth_columns` (default: the first column)
     extra: int = 0
     growth_columns: tuple[str, ...] = ()
-    #: site-wide template sentences per article (会议要求…), and one-off fact sentences per article
+    #: site-wide template sentences per article (会议要求…), and paragraphs of one-off fact sentences per article
     boilerplate: int = 0
     details: int = 0
     #: syndicated copies (in other columns or other sites of a network), edited
