@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from crawler.demo import Page, Site, build_network, build_site, lookup, serve
+from crawler.demo import Page, Site, build_network, build_site, lookup, serve, serve_network
 from crawler.demo.spec import ALIAS_KINDS, HOSTILE_KINDS
 from crawler.demo.stories import WORDING
 from tests.test_demo_site import decode, fetch, path_of
@@ -326,6 +326,20 @@ def test_server_answers_304_to_its_etag_500_before_a_flaky_page_and_logs_every_p
         assert status == 200
         assert headers["content-encoding"] == "gzip"
         assert gzip.decompress(body) == site.pages["/xxgk/index.shtml"].body
+
+
+def test_a_network_is_served_one_site_per_port_and_copies_link_across() -> None:
+    with serve_network(2, "regional", n_articles=60, syndicated=6) as running:
+        first, second = running.servers
+        assert first.base_url != second.base_url
+        crossing = next(s for s in running.network.stories if len({m.split("/")[2] for m in s["members"]}) > 1)
+        for url in crossing["members"]:
+            server = first if url.startswith(first.base_url + "/") else second
+            status, _, body = fetch(server, path_of(url))
+            assert status == 200
+            assert server.site is not None
+            assert body == page(server.site, url).body
+            assert html.escape(by_url(server.site)[url]["title"]) in decode(page(server.site, url))
 
 
 def test_command_line_serves_a_preset_from_its_own_process() -> None:

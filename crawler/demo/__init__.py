@@ -9,31 +9,13 @@ data/stories.toml) rendered through Jinja2 templates (templates/<family>/), with
     with serve("crawl") as server: ...                        # server.base_url, server.hits, server.site
 """
 
-from crawler.demo.model import Article, Column, Figure, Page, Pages, Resource, SiteModel, lookup, page_key
+from crawler.demo.model import Article, Column, Figure, Page, Pages, SiteModel, lookup, page_key
 from crawler.demo.server import NetworkServers, SiteServer, serve, serve_network, serve_site
 from crawler.demo.site import Network, Site, build_network, build_site, expected_articles
-from crawler.demo.spec import SiteSpec, load_spec
+from crawler.demo.spec import Resource, SiteSpec, load_spec
 
 __all__ = [
-    "Article",
-    "Column",
-    "Figure",
-    "Network",
-    "NetworkServers",
-    "Page",
-    "Pages",
-    "Resource",
-    "Site",
-    "SiteModel",
-    "SiteServer",
-    "SiteSpec",
-    "build_network",
-    "build_site",
-    "expected_articles",
-    "load_spec",
-    "lookup",
-    "page_key",
-    "serve",
-    "serve_network",
-    "serve_site",
+    "Article", "Column", "Figure", "Network", "NetworkServers", "Page", "Pages", "Resource", "Site", "SiteModel",
+    "SiteServer", "SiteSpec", "build_network", "build_site", "expected_articles", "load_spec", "lookup", "page_key",
+    "serve", "serve_network", "serve_site",
 ]

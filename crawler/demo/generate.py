@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from crawler.demo.model import Alias, Article, Block, Column, Figure, Resource, SiteModel
-from crawler.demo.spec import FAMILIES, RICH_BYLINES, ArticleSpec, ColumnSpec, SiteSpec
+from crawler.demo.model import Alias, Article, Block, Column, Figure, SiteModel
+from crawler.demo.spec import FAMILIES, RICH_BYLINES, ArticleSpec, ColumnSpec, Resource, SiteSpec
 from crawler.demo.stories import FEATURE, PAPERS, POOLS, WORDING, StoryTemplate, fill_values, person
 
 MAX_FILL_ATTEMPTS = 60
@@ -92,7 +92,7 @@ def _site(spec: SiteSpec, base: str, seen: set[str]) -> SiteModel:
     for r in spec.resources:
         if not r.option or spec.option(r.option):
             delay = spec.slow if r.kind == "slow" else 0.0
-            resource = Resource(r.path, r.kind, r.text, r.title, r.home, STATUS.get(r.kind, 200), delay)
+            resource = dataclasses.replace(r, status=STATUS.get(r.kind, 200), delay=delay)
             site.resources.append(resource)
             if r.column:
                 _column(site, r.column).inserts.append((r.position, resource))  # type: ignore[union-attr]
@@ -199,30 +199,18 @@ def _article(
     if cycle(credits.get("rare_residents", ""), i):
         texts = [t.replace(values["resident"], person(rng, gbk_only=True)) for t in texts]
     number, path, encoding, image = _address(site, column.spec, i, when, title, rng)
-    article = Article(
-        column=column,
-        family=family,
-        index=i,
-        number=number,
-        path=path,
-        title=title,
-        published=when.replace(second=0) if FAMILIES[family]["precision"] == "minute" else when,
-        source=_source(rng, credits, i, values),
-        authors=[person(rng, gbk_only=bool(cycle(credits.get("rare_authors", ""), i)))
-                 for _ in range(cycle(credits.get("authors", ""), i))],
-        editors=[],
-        tags=list(dict.fromkeys(tag.format(**values) for tag in template.tags)),
-        blocks=_blocks(texts, image),
-        encoding=encoding,
-        views=rng.randint(120, 9800),
-        layout=credits["layouts"][i % len(credits["layouts"])] if "layouts" in credits else "native",
-    )
+    published = when.replace(second=0) if FAMILIES[family]["precision"] == "minute" else when
+    article = Article(column, family, i, number, path, title, published, _blocks(texts, image), encoding,
+                      _source(rng, credits, i, values), views=rng.randint(120, 9800), story=site.url(path),
+                      tags=list(dict.fromkeys(tag.format(**values) for tag in template.tags)),
+                      layout=credits["layouts"][i % len(credits["layouts"])] if "layouts" in credits else "native")
+    article.authors = [person(rng, gbk_only=bool(cycle(credits.get("rare_authors", ""), i)))
+                       for _ in range(cycle(credits.get("authors", ""), i))]
     article.contributors = [(person(rng), role) for role, key in ROLES for _ in range(cycle(credits.get(key, ""), i))]
     article.editors = [person(rng) for _ in range(cycle(credits.get("editors", ""), i))]
     pages = multipage.get("pages", 1) if long else 1
     article.pages = [page_path(FAMILIES[family]["page_urls"], path, n) for n in range(1, pages + 1)]
     article.pager = FAMILIES[family]["article_pager"]
-    article.story = site.url(path)
     tracking = column.spec.tracking
     if tracking and tracking["index"] == i:
         article.aliases.append(Alias("tracking", path + tracking["suffix"]))
@@ -260,31 +248,11 @@ def _placed(site: SiteModel, placed: ArticleSpec, rng: random.Random, seen: set[
     _, title, texts = _fill(rng, template, when, seen, site.spec, title=placed.title)
     if placed.paragraphs:
         texts = list(placed.paragraphs)
-    article = Article(
-        column=column,
-        family=family,
-        index=-1,
-        number=0,
-        path=placed.path,
-        title=title,
-        published=when,
-        source=rng.choice(PAPERS),
-        authors=[],
-        editors=[],
-        tags=[],
-        blocks=list(texts),
-        encoding=placed.encoding,
-        views=rng.randint(120, 9800),
-        pages=[page_path(placed.page_urls, placed.path, n) for n in range(1, placed.pages + 1)],
-        pager=FAMILIES[family]["article_pager"],
-        home=placed.home,
-        feeds=placed.feeds,
-        delay=placed.delay,
-        fail_first=placed.fail_first,
-        expected=placed.expected,
-    )
-    article.story = site.url(placed.path)
-    return article
+    pages = [page_path(placed.page_urls, placed.path, n) for n in range(1, placed.pages + 1)]
+    return Article(column, family, -1, 0, placed.path, title, when, list(texts), placed.encoding, rng.choice(PAPERS),
+                   views=rng.randint(120, 9800), pages=pages, pager=FAMILIES[family]["article_pager"],
+                   home=placed.home, feeds=placed.feeds, delay=placed.delay, fail_first=placed.fail_first,
+                   expected=placed.expected, story=site.url(placed.path))
 
 
 def page_path(style: str, path: str, n: int) -> str:
@@ -370,10 +338,7 @@ def _aliases(site: SiteModel, rng: random.Random) -> None:
     """Other URLs of the same publication: share parameters, the dynamic twin, a print view, https."""
     pool = _candidates(site) if site.spec.aliases else []
     for n, article in enumerate(rng.sample(pool, round(len(pool) * site.spec.alias_share))):
-        family = FAMILIES[article.family]
-        column = article.column.spec if article.column else None
-        fields = {"path": article.path, "id": article.number, "cid": column.cid if column else 0,
-                  "col": column.key if column else "", "date": article.published, "hash": f"{article.number:08x}"}
+        family, fields = FAMILIES[article.family], url_fields(article)
         targets = {
             "tracking": article.path + ("&" if "?" in article.path else "?") + TRACKING_SUFFIXES[n % 4].format(n=n),
             "dynamic": family["dynamic"].format(**fields),
@@ -383,6 +348,13 @@ def _aliases(site: SiteModel, rng: random.Random) -> None:
         article.aliases.extend(Alias(kind, targets[kind]) for kind in site.spec.aliases)
     for article in (a for a in site.articles if a.expected and site.spec.print_view and not a.alias("print")):
         article.aliases.append(Alias("print", article.path + "?print=1"))
+
+
+def url_fields(article: Article) -> dict[str, Any]:
+    """The fields a family's URL patterns (dynamic twin, print view) are written in."""
+    column = article.column.spec if article.column else None
+    return {"path": article.path, "id": article.number, "cid": column.cid if column else 0,
+            "col": column.key if column else "", "date": article.published, "hash": f"{article.number:08x}"}
 
 
 def _multipage(site: SiteModel, rng: random.Random) -> None:
@@ -405,8 +377,8 @@ def _hostile(site: SiteModel, rng: random.Random) -> None:
     pool = [a for a in _candidates(site) if a.encoding == "utf-8"]
     for kind in site.spec.hostile:
         if kind in HOSTILE_RESOURCES:
-            resource = dataclasses.replace(HOSTILE_RESOURCES[kind], target=site.spec.offsite + "landing.html")
-            resource.status = STATUS.get(resource.kind, 200)
+            resource = dataclasses.replace(HOSTILE_RESOURCES[kind], target=site.spec.offsite + "landing.html",
+                                           status=STATUS.get(HOSTILE_RESOURCES[kind].kind, 200))
             site.resources.append(resource)
             found[kind] = [site.url(resource.path)]
             continue

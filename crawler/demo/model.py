@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from crawler.demo.spec import ColumnSpec, SiteSpec
+from crawler.demo.spec import ColumnSpec, Resource, SiteSpec
 
 #: share/analytics parameters a server ignores, so a shared link shows the article
 TRACKING_PARAMS = frozenset({"from", "spm", "isappinstalled", "scene", "share_token", "wxfrom", "clicktime"})
@@ -157,12 +157,12 @@ class Article:
     path: str
     title: str
     published: datetime
-    source: str | None
-    authors: list[str]
-    editors: list[str]
-    tags: list[str]
     blocks: list[Block]
-    encoding: str
+    encoding: str = "utf-8"
+    source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     #: (name, role): correspondent, intern, photographer …
     contributors: list[tuple[str, str]] = field(default_factory=list)
     views: int = 0
@@ -222,20 +222,6 @@ class Article:
         return self.alias("tracking") or self.path
 
 
-@dataclass(eq=False, slots=True)
-class Resource:
-    """A page that is not an article (or a dead link to nothing)."""
-
-    path: str
-    kind: str
-    text: str = ""
-    title: str = ""
-    home: bool = False
-    status: int = 200
-    delay: float = 0.0
-    target: str = ""
-
-
 @dataclass(eq=False, slots=True, repr=False)
 class Column:
     spec: ColumnSpec
@@ -289,12 +275,3 @@ class SiteModel:
 
     def url(self, path: str) -> str:
         return path if "//" in path or path.startswith(("mailto:", "javascript:")) else self.base + path
-
-    def newest(self, count: int) -> list[Article]:
-        listed = [a for c in self.columns for a in c.articles]
-        return sorted(listed, key=lambda a: a.published, reverse=True)[:count]
-
-    def hot(self, exclude: Article | None = None) -> list[Article]:
-        """热点新闻: the most-viewed listed articles other than `exclude`."""
-        ranked = sorted((a for c in self.columns for a in c.articles), key=lambda a: (-a.views, a.path))
-        return [a for a in ranked if a is not exclude][: self.spec.hot]

@@ -6,11 +6,9 @@ static assets are answered by routes instead of keys.
 
 from __future__ import annotations
 
+import base64
 import gzip
-import json
 import re
-import struct
-import zlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime
@@ -21,9 +19,9 @@ from urllib.parse import parse_qs, quote
 
 import jinja2
 
-from crawler.demo.generate import credit_line, credit_parts
-from crawler.demo.model import Article, Column, Page, Pages, Resource, SiteModel
-from crawler.demo.spec import ENCODINGS, FAMILIES
+from crawler.demo.generate import credit_line, credit_parts, url_fields
+from crawler.demo.model import Article, Column, Page, Pages, SiteModel
+from crawler.demo.spec import ENCODINGS, FAMILIES, Resource
 from crawler.demo.stories import CITY
 
 #: search result pages beyond this are refused, so "endless" still has a (huge) bound
@@ -40,6 +38,10 @@ NOTICES = {
     "slow": ("专题", "防汛专题", "页面加载较慢。"),
     "trap": ("页面", "", ""),
 }
+#: an 8×6 grey PNG, served for every image path: image fetches succeed without binary files in the package
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAEUlEQVR4nGPYd+ISVsQwkBIA9DZwgVZhIOYAAAAASUVORK5CYII="
+)
 #: a sitemap bomb is this many gzip members of one zero-filled megabyte each
 BOMB_CHUNK = 1 << 20
 
@@ -54,6 +56,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.ChainableUndefined,
     )
     env.filters["basename"] = lambda path: path.rsplit("/", 1)[1]
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "indent": 2}  # JSON-LD as CMSs print it
     return env
 
 
@@ -125,42 +128,17 @@ class View:
     def print_href(self, article: Article) -> str:
         if article.alias("print"):
             return article.alias("print")
-        return str(FAMILIES[article.family]["print"]).format(**_fields(article))
+        return str(FAMILIES[article.family]["print"]).format(**url_fields(article))
 
     def tag_path(self, family: str, tag: str) -> str:
         codec = ENCODINGS[FAMILIES[family]["encoding"]]["codec"]
         return str(FAMILIES[family]["tag"]).format(tag=quote(tag, encoding="gbk" if codec != "utf-8" else "utf-8"))
-
-    def jsonld(self, article: Article) -> str:
-        data: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "mainEntityOfPage": {"@type": "WebPage", "@id": self.url(article.path)},
-            "headline": article.title,
-            "datePublished": article.published.isoformat(),
-            "dateModified": article.published.isoformat(),
-            "author": [{"@type": "Person", "name": name} for name in article.authors],
-            "publisher": {"@type": "Organization", "name": self.name,
-                          "logo": {"@type": "ImageObject", "url": self.url("/static/img/logo.png")}},
-            "image": [self.url(f.src) for f in article.figures],
-            "keywords": article.tags,
-            "articleSection": article.column.name if article.column else "",
-        }
-        if not data["image"]:
-            del data["image"]
-        return json.dumps(data, ensure_ascii=False, indent=2).replace("</", "<\\/")
 
     def rfc822(self, when: datetime) -> str:
         return format_datetime(when)
 
     def updated(self) -> str:
         return (self.newest[0].published if self.newest else self.spec.start).isoformat()
-
-
-def _fields(article: Article) -> dict[str, Any]:
-    column = article.column.spec if article.column else None
-    return {"path": article.path, "id": article.number, "cid": column.cid if column else 0,
-            "col": column.key if column else "", "date": article.published, "hash": f"{article.number:08x}"}
 
 
 # ---------------------------------------------------------------- pages
@@ -343,22 +321,10 @@ def _search(v: View, params: dict[str, str]) -> Page | None:
                        links=[(f"{base}&page={n + 1}", "下一页"), (f"{base}&page={n}&order=time", "按时间")])
 
 
-@cache
-def _png(rgb: tuple[int, int, int] = (190, 200, 210), width: int = 8, height: int = 6) -> bytes:
-    """A tiny valid PNG, so image fetches succeed without shipping binary files."""
-    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-
-
 def _asset(path: str) -> Page:
     """Images (served as PNG whatever the extension says), stylesheets and scripts the templates reference."""
     if path.endswith(".css"):
         return Page(200, {"Content-Type": "text/css"}, b"body{font:14px/1.6 sans-serif}\n")
     if path.endswith(".js"):
         return Page(200, {"Content-Type": "application/javascript"}, b"/* demo */\n")
-    return Page(200, {"Content-Type": "image/png"}, _png())
+    return Page(200, {"Content-Type": "image/png"}, PNG)

@@ -30,7 +30,6 @@ class Site:
     pages: Pages
     #: page 1 of every article a complete crawl stores, exactly once each
     articles: set[str]
-    titles: dict[str, str]
     #: list page paths of each column, in page order; article URLs of each column, newest first
     lists: dict[str, list[str]]
     column_articles: dict[str, list[str]]
@@ -93,7 +92,6 @@ def _site(model: SiteModel) -> Site:
         model=model,
         pages=render_site(model),
         articles={url(a.path) for a in expected},
-        titles={url(a.path): a.title for a in expected},
         lists={c.key: c.list_paths(model.spec.page_size) for c in model.columns},
         column_articles={
             c.key: [url(a.path) for a in sorted(c.articles, key=lambda a: a.published, reverse=True)]

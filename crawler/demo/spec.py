@@ -84,9 +84,9 @@ class ArticleSpec:
     expected: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceSpec:
-    """A page that is not an article: error, challenge, soft 404, trap, dead link, plain page."""
+@dataclass(eq=False, slots=True)
+class Resource:
+    """A page that is not an article (error, challenge, soft 404, trap, redirect, plain page) or a dead link."""
 
     path: str
     kind: str
@@ -98,6 +98,10 @@ class ResourceSpec:
     position: int = 0
     #: only when this option is on (`error_page`, `slow` …)
     option: str = ""
+    status: int = 200
+    delay: float = 0.0
+    #: where a redirect or a meta refresh sends the client
+    target: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,7 @@ class SiteSpec:
     days: int = 30
     columns: tuple[ColumnSpec, ...] = ()
     articles: tuple[ArticleSpec, ...] = ()
-    resources: tuple[ResourceSpec, ...] = ()
+    resources: tuple[Resource, ...] = ()
     traps: tuple[TrapSpec, ...] = ()
     nav: tuple[tuple[str, str], ...] = ()
     home_headlines: int = 0
@@ -177,7 +181,7 @@ class SiteSpec:
 
 
 _TUPLE_FIELDS = {f.name for f in dataclasses.fields(SiteSpec) if str(f.type).startswith("tuple")}
-_NESTED = {"columns": ColumnSpec, "articles": ArticleSpec, "resources": ResourceSpec, "traps": TrapSpec}
+_NESTED = {"columns": ColumnSpec, "articles": ArticleSpec, "resources": Resource, "traps": TrapSpec}
 
 
 def _frozen(cls: type, row: dict[str, Any]) -> Any:
