@@ -26,7 +26,8 @@ PLAIN_ATTEMPTS = 3
 TITLE_FORMS = ("{title}", "【{town}】{title}", "{title}（图）", "{town}：{title}", "{month}月{day}日 {title}")
 #: column index of the first syndicated copy: far above any column's own articles, so copies never move them
 COPY_INDEX = 50_000
-#: what a reprint desk may change besides 来源, time and column (each copy gets one or two)
+#: what a reprint desk may change besides 来源, time and column (a copy gets none, one or two: none is the same
+#: body under another URL, which an archive must still keep as its own publication)
 EDITS = ("lead", "note", "trim")
 TRACKING_SUFFIXES = ("spm=c.{n}.0.0", "from=timeline", "from=groupmessage&isappinstalled=0", "spm=a2c{n}.list.1")
 DEFAULT_CREDITS = {"sources": "1", "source_kind": "paper"}
@@ -288,7 +289,7 @@ def _syndicate(sites: list[SiteModel], rng: random.Random) -> None:
         column = rng.choice(targets)
         when = original.published + timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
         number, path, encoding, image = _address(site, column.spec, COPY_INDEX + k, when, original.title, rng)
-        blocks, edits = _edited(original, rng, sorted(rng.sample(EDITS, rng.randint(1, 2))), home.name, image)
+        blocks, edits = _edited(original, rng, sorted(rng.sample(EDITS, rng.randint(0, 2))), home.name, image)
         copy = dataclasses.replace(
             original,
             column=column,
@@ -324,7 +325,7 @@ def _edited(
     texts = [n for n, b in enumerate(blocks) if isinstance(b, str)]
     words = {"site": site_name, "title": original.title}
     if "trim" in edits and len(texts) < 4:
-        edits = [e for e in edits if e != "trim"] or ["lead"]
+        edits = [e for e in edits if e != "trim"]
     if "trim" in edits:
         del blocks[rng.choice(texts[1:-1])]
     if "lead" in edits:
