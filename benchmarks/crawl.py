@@ -2,142 +2,38 @@
 
     python benchmarks/crawl.py [--articles 5000] [--concurrency 16]
 
-A site of N articles in three templates (utf-8, gzipped GBK without an HTTP charset, a "modern" one), ten
-columns of `index_N.html` list pages, ~100 links per page, is generated and served from its own process on
-127.0.0.1. Each crawl runs in a fresh subprocess (Twisted's reactor cannot restart): first a bare spider
-(follow every same-site link, nothing else), then `news` with extraction, pipelines and a fresh SQLite
-archive, politeness lifted for loopback. Prints pages/s of both, their ratio and each crawl's peak RSS.
+The site is the generator's `benchmark` preset (crawler/demo/data/presets/benchmark.toml: six CMS families,
+UTF-8 and GBK pages, ~100 links per page, multi-page articles, tracking-parameter twins), pre-rendered and
+served from its own process (`python -m crawler.demo`) on 127.0.0.1. Each crawl runs in a fresh subprocess
+(Twisted's reactor cannot restart): first a bare spider (follow every same-site link, nothing else), then
+`news` with extraction, pipelines and a fresh SQLite archive, politeness lifted for loopback. Prints pages/s
+of both, their ratio and each crawl's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import multiprocessing
-import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COLUMNS = ("shehui", "nongye", "xxgk", "jiaoyu", "wenhua", "tiyu", "keji", "jiankang", "fazhi", "lvyou")
-PER_LIST = 20
-WORDS = (
-    "青禾市临江区松岗镇白沙镇近日围绕老旧小区改造开展专项工作"
-    "群众居民表示下一步将继续完善长效机制让获得感幸福感安全感更加充实"
-)
 
 
-def article_path(n: int) -> str:
-    col = COLUMNS[n % len(COLUMNS)]
-    return f"/{col}/2015/{(n % 12) + 1:02d}{(n % 28) + 1:02d}/{10000 + n}.html"
-
-
-def _para(rng: random.Random) -> str:
-    return "".join(rng.choice(WORDS) for _ in range(rng.randint(90, 160))) + "。“这件事办到了大家心坎上，”居民说。"
-
-
-def build_pages(n_articles: int) -> dict[str, tuple[bytes, str, bool]]:
-    """path -> (body, content type, gzip?)."""
-    rng = random.Random(5)
-    nav = "".join(f'<a href="/{c}/index.html">{c}</a> ' for c in COLUMNS)
-    hot = "".join(f'<li><a href="{article_path(i)}">热点稿件{i}</a></li>' for i in range(n_articles - 40, n_articles))
-    pages: dict[str, tuple[bytes, str, bool]] = {}
-    for n in range(n_articles):
-        related = "".join(
-            f'<li><a href="{article_path(rng.randrange(n_articles))}">相关稿件{k}</a></li>' for k in range(45)
-        )
-        title = (
-            f"青禾市第{n}号新闻：{rng.choice(('老旧小区改造', '夏季治安巡查', '高标准农田', '图书馆分馆'))}取得新进展"
-        )
-        body = "".join(f"<p>{_para(rng)}</p>" for _ in range(rng.randint(4, 8)))
-        kind = n % 3
-        if kind == 0:
-            html = (
-                f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><div class="nav">{nav}</div>'
-                f'<h1>{title}</h1><div class="info">2015-07-06 10:20 来源：青禾日报</div>'
-                f'<div class="content">{body}</div><ul>{related}</ul><ul>{hot}</ul></body></html>'
-            )
-            pages[article_path(n)] = (html.encode(), "text/html; charset=utf-8", False)
-        elif kind == 1:
-            html = (
-                f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-                f"<title>{title}_三农</title></head><body><table><tr><td>{nav}</td></tr></table>"
-                f'<div class="title"><h2>{title}</h2></div><div class="info">时间：2015-07-06 10:20 来源：青禾晚报 '
-                f'作者：王喆</div><div id="article">{body}</div><ul>{related}</ul><ul>{hot}</ul></body></html>'
-            )
-            pages[article_path(n)] = (html.encode("gb18030"), "text/html", True)
-        else:
-            html = (
-                f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title>'
-                f'<meta property="article:published_time" content="2015-07-06T10:20:00+08:00"></head><body>'
-                f"<header>{nav}</header><article><h1>{title}</h1><time>2015年07月06日 10:20</time>{body}"
-                f"</article><aside><ul>{related}</ul><ul>{hot}</ul></aside></body></html>"
-            )
-            pages[article_path(n)] = (html.encode(), "text/html; charset=utf-8", False)
-    for ci, col in enumerate(COLUMNS):
-        mine = [n for n in range(n_articles) if n % len(COLUMNS) == ci][::-1]
-        total = -(-len(mine) // PER_LIST)
-        for p in range(1, total + 1):
-            items = "".join(
-                f'<li><a href="{article_path(n)}">青禾市第{n}号新闻</a><span>2015-07-06</span></li>'
-                for n in mine[(p - 1) * PER_LIST : p * PER_LIST]
-            )
-            pager = " ".join(f'<a href="{_list(col, k)}">{k}</a>' for k in range(max(1, p - 5), min(total, p + 5) + 1))
-            nxt = f'<a href="{_list(col, p + 1)}">下一页</a>' if p < total else ""
-            html = (
-                f"<html><head><title>{col}</title></head><body><div>{nav}</div><ul>{items}</ul>"
-                f"<div class='page'>{pager} {nxt}</div><ul>{hot}</ul></body></html>"
-            )
-            pages[_list(col, p)] = (html.encode(), "text/html; charset=utf-8", False)
-    home = "".join(f'<li><a href="{_list(c, 1)}">{c}</a></li>' for c in COLUMNS)
-    pages["/"] = (
-        f"<html><body><div>{nav}</div><ul>{home}</ul><ul>{hot}</ul></body></html>".encode(),
-        "text/html; charset=utf-8",
-        False,
-    )
-    pages["/robots.txt"] = (b"User-agent: *\nDisallow:\n", "text/plain", False)
-    return pages
-
-
-def _list(col: str, p: int) -> str:
-    return f"/{col}/index.html" if p == 1 else f"/{col}/index_{p}.html"
-
-
-def serve(n_articles: int, port_queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    pages = {p: (gzip.compress(b, 1) if gz else b, ctype, gz) for p, (b, ctype, gz) in build_pages(n_articles).items()}
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            page = pages.get(self.path)
-            if page is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body, ctype, gz = page
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            if gz:
-                self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    ThreadingHTTPServer.daemon_threads = True
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    port_queue.put(server.server_address[1])
-    server.serve_forever()
+def start_site(n_articles: int) -> tuple[subprocess.Popen[str], str]:
+    """The benchmark site in its own process, every page rendered and compressed before the first request."""
+    cmd = [sys.executable, "-m", "crawler.demo", "--preset", "benchmark", "--port", "0", "--prerender",
+           "-o", f"n_articles={n_articles}"]
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    line = server.stdout.readline() if server.stdout else ""
+    if not line.startswith("URL "):
+        server.kill()
+        raise SystemExit("the benchmark site did not start")
+    return server, line.split()[1]
 
 
 LOOPBACK = {
@@ -223,11 +119,8 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         worker_main(args)
         return
-    ports: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    server = multiprocessing.Process(target=serve, args=(args.articles, ports), daemon=True)
     t0 = time.monotonic()
-    server.start()
-    url = f"http://127.0.0.1:{ports.get(timeout=300)}"
+    server, url = start_site(args.articles)
     print(f"site of {args.articles} articles generated and served on {url} in {time.monotonic() - t0:.1f}s")
     try:
         bare = run("bare", url, args.concurrency)
@@ -235,6 +128,7 @@ def main() -> None:
             full = run("product", url, args.concurrency, str(Path(tmp) / "bench.db"))
     finally:
         server.terminate()
+        server.wait(timeout=30)
     for name, r in (("bare spider", bare), ("full product", full)):
         print(
             f"{name:13s} {r['pages']:6d} pages in {r['elapsed']:6.1f}s = {r['pages_per_s']:6.1f} pages/s, "

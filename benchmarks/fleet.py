@@ -3,7 +3,7 @@
     python benchmarks/fleet.py [--articles-per-column 150] [--urls 1000000] [--skip-memory]
 
 Needs Redis (ARCHIVE_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/2) and PostgreSQL (ARCHIVE_TEST_PG_URL). Sites are
-tests/sites.py's generated site, served on 127.0.0.1 with every fetch logged; workers are `scrapy crawl news`
+the crawl tests' generated site (crawler.demo), served on 127.0.0.1 with every fetch logged; workers are `scrapy crawl news`
 subprocesses. Everything is measured in this one run, so the ratios compare like with like:
 
 1. throughput — politeness lifted (delay 0, 16 per site), the site not the bottleneck: pages/s of 1 and 2 workers;
@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
+from crawler.demo import build_site  # noqa: E402
 from storage.models import Article, Capture, Payload  # noqa: E402
 from tests.fleet_harness import (  # noqa: E402
     crawl_and_measure,
@@ -39,7 +40,6 @@ from tests.fleet_harness import (  # noqa: E402
     start_worker,
     wait_all,
 )
-from tests.sites import build_site  # noqa: E402
 
 REDIS_ENV = "ARCHIVE_TEST_REDIS_URL"
 THROUGHPUT = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
@@ -136,7 +136,7 @@ def requests_per_incremental_run(redis_url: str, new: int = 20) -> int:
         for w in [start_worker(Path(tmp), base, db, "first", **fleet, **THROUGHPUT)]:  # type: ignore[arg-type]
             wait_all([w])
         recorder.take()
-        server.site = build_site(base, extra=new)  # type: ignore[attr-defined]
+        server.site = build_site(base, "crawl", extra=new)  # type: ignore[attr-defined]
         w = start_worker(Path(tmp), base, db, "incremental", **fleet, **THROUGHPUT)  # type: ignore[arg-type]
         wait_all([w])
         return len(recorder.take())

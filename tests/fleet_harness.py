@@ -20,9 +20,10 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from crawler.demo import serve
+from crawler.demo.server import _Handler
 from storage.models import Article
 from tests.conftest import PG_URL_ENV, REDIS_URL_ENV, service_missing
-from tests.sites import _Handler, serve
 from tests.test_crawl import ROOT, crawl_cmd
 
 #: how long a killed worker's leases and download permits live on in the tests (production: 60 s)
@@ -102,8 +103,8 @@ class _RecordingHandler(_Handler):
 
 @contextmanager
 def recorded_site(**options: object) -> Iterator[tuple[object, Recorder]]:
-    """tests.sites' generated site on 127.0.0.1, with a Recorder on its server."""
-    with serve(**options) as server:
+    """The crawl tests' generated site (crawler.demo preset "crawl") on 127.0.0.1, with a Recorder on its server."""
+    with serve("crawl", **options) as server:
         recorder = Recorder()
         server.recorder = recorder  # type: ignore[attr-defined]
         server.RequestHandlerClass = _RecordingHandler

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from crawler.demo import build_site, serve
 from storage.models import Article, Capture, CrawlRun
-from tests.sites import build_site, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = {
@@ -72,7 +72,7 @@ def article_hits(server, paths: list[str]) -> list[str]:  # type: ignore[no-unty
 @pytest.mark.slow
 def test_site_crawled_completely_then_incrementally(tmp_path, capsys) -> None:
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
-    with serve() as server:
+    with serve("crawl") as server:
         site = server.site
         # Run 1: every article exactly once, from every discovery path.
         crawl(server.base_url, db_url)
@@ -129,7 +129,7 @@ def test_site_crawled_completely_then_incrementally(tmp_path, capsys) -> None:
 
         # Run 3: two new articles on top of the first column: only they are fetched; its page 2 is walked
         # (page 1 had news) but page 3 is not (page 2 had none).
-        server.site = build_site(server.base_url, extra=2)
+        server.site = build_site(server.base_url, "crawl", extra=2)
         crawl(server.base_url, db_url)
         hits = server.take_hits()
         new = server.site.articles - site.articles
@@ -155,7 +155,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:
     reference_db = f"sqlite:///{tmp_path / 'reference.db'}"
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
     jobdir = tmp_path / "job"
-    with serve() as server:
+    with serve("crawl") as server:
         crawl(server.base_url, reference_db)
         reference = snapshot(reference_db)
         assert set(reference) == server.site.articles

@@ -11,9 +11,9 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawler import discovery, verdicts
+from crawler.demo import build_site
 from crawler.middlewares import EncodingMiddleware, PlainCompressedMiddleware
 from crawler.urls import followable, registered_domain
-from tests.sites import build_site
 
 BASE = "http://news.example.cn"
 MAX_SIZE = 10 * 1024 * 1024
@@ -58,7 +58,7 @@ def test_nav_links_are_not_a_pager() -> None:
 
 
 def test_sitemap_index_urlset_gzip_robots_and_feeds() -> None:
-    site = build_site(BASE)
+    site = build_site(BASE, "crawl")
     children, urls = discovery.parse_sitemap(site.pages["/sitemap_index.xml"].body, max_size=MAX_SIZE)
     assert children == [BASE + "/sitemap_1.xml", BASE + "/sitemap_2.xml"]
     assert urls == []
@@ -75,7 +75,7 @@ def test_sitemap_index_urlset_gzip_robots_and_feeds() -> None:
 
 
 def test_challenges_soft_404_and_continuations() -> None:
-    site = build_site(BASE)
+    site = build_site(BASE, "crawl")
     def verdict(path: str, status: int = 200) -> verdicts.Verdict:
         return verdicts.judge(status, site.pages[path].body.decode(), BASE + path)
 

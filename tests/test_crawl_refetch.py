@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from crawler.demo import Page, serve
 from storage.models import Article, ArticleVersion, Capture, Payload
-from tests.sites import COLUMNS, Page, serve
 from tests.test_crawl import crawl, runs
 
 #: the site's articles date from 2015: a window this wide covers them all without faking the clock
@@ -56,10 +56,10 @@ def _article(db_url: str, url: str) -> dict:
 @pytest.mark.slow
 def test_refetch_window_versions_changed_skips_unchanged_and_marks_withdrawn(tmp_path) -> None:
     db_url = f"sqlite:///{tmp_path / 'archive.db'}"
-    with serve() as server:
+    with serve("crawl") as server:
         site, base = server.site, server.base_url
         # Newest article of three columns: on each list's first page, so an incremental run sees them.
-        changed, gone, etagged = (base + COLUMNS[i].article_path(i * 1000 + 11) for i in (0, 2, 3))
+        changed, gone, etagged = (site.column_articles[key][0] for key in ("xxgk", "news", "node"))
         assert {changed, gone, etagged} <= site.articles
         path = {url: url[len(base) :] for url in (changed, gone, etagged)}
         site.pages[path[etagged]].headers["ETag"] = '"v1-etagged"'

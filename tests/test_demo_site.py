@@ -14,8 +14,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from crawler.demo import DemoServer, Page, build_site, expected_articles, lookup, serve, serve_site
-from crawler.demo.site import Site
+from crawler.demo import Page, Pages, SiteServer, build_site, expected_articles, lookup, serve, serve_site
 
 BASE = "http://127.0.0.1:8000"
 HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -23,8 +22,8 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNO
 
 
 @pytest.fixture(scope="module")
-def site() -> Site:
-    return build_site(BASE)
+def site() -> Pages:
+    return build_site(BASE).pages
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def truth() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[DemoServer]:
+def server() -> Iterator[SiteServer]:
     with serve_site() as running:
         yield running
 
@@ -53,13 +52,13 @@ def path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def page_for(site: Site, url: str) -> Page:
+def page_for(site: Pages, url: str) -> Page:
     page = lookup(site, url)
     assert page is not None, url
     return page
 
 
-def walk(site: Site, start: str = "/") -> dict[str, int]:
+def walk(site: Pages, start: str = "/") -> dict[str, int]:
     """Follow every same-site href from `start` (no Scrapy): URL → status."""
     seen: dict[str, int] = {}
     queue = [BASE + start]
@@ -78,7 +77,7 @@ def walk(site: Site, start: str = "/") -> dict[str, int]:
     return seen
 
 
-def fetch(server: DemoServer, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(server: SiteServer, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(server.base_url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
     try:
@@ -102,7 +101,7 @@ def test_site_has_at_least_36_articles_in_four_template_families(truth: list[dic
 
 
 def test_same_seed_builds_identical_site_and_another_seed_other_stories() -> None:
-    first, again = build_site(BASE), build_site(BASE)
+    first, again = build_site(BASE).pages, build_site(BASE).pages
     assert first.keys() == again.keys()
     assert all(first[k].body == again[k].body for k in first)
     other = {a["title"] for a in expected_articles(BASE, seed=7)}
@@ -114,7 +113,7 @@ def test_unknown_option_is_rejected() -> None:
         build_site(BASE, trapz=True)
 
 
-def test_ground_truth_matches_each_article_page(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_ground_truth_matches_each_article_page(site: Pages, truth: list[dict[str, Any]]) -> None:
     for article in truth:
         pages = [article["url"], *article["next_pages"]]
         text = "".join(decode(page_for(site, url)) for url in pages)
@@ -135,7 +134,7 @@ def test_truth_covers_missing_author_empty_source_and_credits(truth: list[dict[s
     assert all(a["body"] == "\n".join(a["paragraphs"]) for a in truth)
 
 
-def test_gbk_pages_are_gb18030_bytes_with_no_charset_in_header(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_gbk_pages_are_gb18030_bytes_with_no_charset_in_header(site: Pages, truth: list[dict[str, Any]]) -> None:
     dede = [a for a in truth if a["family"] == "dede"]
     outside_gb2312 = 0
     for article in dede:
@@ -152,7 +151,7 @@ def test_gbk_pages_are_gb18030_bytes_with_no_charset_in_header(site: Site, truth
     assert outside_gb2312 >= 1, "some GBK page should need more than GB2312, as real 'gb2312' pages do"
 
 
-def test_trs_art_pages_declare_gbk_in_header_and_meta(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_trs_art_pages_declare_gbk_in_header_and_meta(site: Pages, truth: list[dict[str, Any]]) -> None:
     art = [a for a in truth if "/art/" in a["url"]]
     assert art
     for article in art:
@@ -172,7 +171,7 @@ def test_trs_art_pages_declare_gbk_in_header_and_meta(site: Site, truth: list[di
     ],
 )
 def test_each_family_has_its_cms_markup_and_page_furniture(
-    site: Site, truth: list[dict[str, Any]], family: str, marker: str
+    site: Pages, truth: list[dict[str, Any]], family: str, marker: str
 ) -> None:
     for article in (a for a in truth if a["family"] == family):
         text = decode(page_for(site, article["url"]))
@@ -181,7 +180,7 @@ def test_each_family_has_its_cms_markup_and_page_furniture(
             assert furniture in text, (article["url"], furniture)
 
 
-def test_sidebar_hot_news_lists_other_articles_with_dates(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_sidebar_hot_news_lists_other_articles_with_dates(site: Pages, truth: list[dict[str, Any]]) -> None:
     article = truth[0]
     text = decode(page_for(site, article["url"]))
     sidebar = text[text.index("热点新闻") :]
@@ -191,13 +190,13 @@ def test_sidebar_hot_news_lists_other_articles_with_dates(site: Site, truth: lis
     assert all(a["published"][:10] in sidebar for a in linked)
 
 
-def test_first_phpcms_article_shows_first_page_without_link(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_first_phpcms_article_shows_first_page_without_link(site: Pages, truth: list[dict[str, Any]]) -> None:
     first = min((a for a in truth if a["family"] == "phpcms"), key=lambda a: a["published"])
     text = decode(page_for(site, first["url"]))
     assert "<strong>上一篇：</strong>第一页<br />" in text
 
 
-def test_multi_page_article_spreads_body_over_numbered_pages(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_multi_page_article_spreads_body_over_numbered_pages(site: Pages, truth: list[dict[str, Any]]) -> None:
     (article,) = [a for a in truth if a["next_pages"]]
     assert [u.rsplit("/", 1)[1] for u in article["next_pages"]] == [
         article["url"].rsplit("/", 1)[1].replace(".html", f"_{n}.html") for n in (2, 3)
@@ -209,7 +208,7 @@ def test_multi_page_article_spreads_body_over_numbered_pages(site: Site, truth: 
     assert article["paragraphs"][-1] not in first
 
 
-def test_column_lists_paginate_in_four_cms_styles(site: Site) -> None:
+def test_column_lists_paginate_in_four_cms_styles(site: Pages) -> None:
     for first, second in [
         ("/list-12-1.html", "/list-12-2.html"),
         ("/a/nongye/list_3_1.html", "/a/nongye/list_3_2.html"),
@@ -223,7 +222,7 @@ def test_column_lists_paginate_in_four_cms_styles(site: Site) -> None:
     assert lookup(site, "/list-12-3.html") is not None
 
 
-def test_every_article_is_reachable_by_following_links_from_home(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_every_article_is_reachable_by_following_links_from_home(site: Pages, truth: list[dict[str, Any]]) -> None:
     seen = walk(site)
     missing = [a["url"] for a in truth if a["url"] not in seen]
     assert not missing
@@ -231,7 +230,7 @@ def test_every_article_is_reachable_by_following_links_from_home(site: Site, tru
     assert all(path_of(url).startswith("/plus/") for url in broken), broken
 
 
-def test_tracking_param_url_serves_the_same_article(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_tracking_param_url_serves_the_same_article(site: Pages, truth: list[dict[str, Any]]) -> None:
     (article,) = [a for a in truth if a["aliases"]]
     assert article["aliases"] == [article["url"] + "?from=timeline"]
     assert page_for(site, article["aliases"][0]) is page_for(site, article["url"])
@@ -239,7 +238,7 @@ def test_tracking_param_url_serves_the_same_article(site: Site, truth: list[dict
     assert page_for(site, article["url"] + "?utm_source=wechat&from=groupmessage") is page_for(site, article["url"])
 
 
-def test_sitemap_rss_and_robots_list_the_articles(site: Site, truth: list[dict[str, Any]]) -> None:
+def test_sitemap_rss_and_robots_list_the_articles(site: Pages, truth: list[dict[str, Any]]) -> None:
     sitemap = page_for(site, "/sitemap.xml").body.decode()
     assert all(f"<loc>{a['url']}</loc>" in sitemap for a in truth)
     rss = page_for(site, "/rss.xml").body.decode()
@@ -250,10 +249,10 @@ def test_sitemap_rss_and_robots_list_the_articles(site: Site, truth: list[dict[s
     assert f"Sitemap: {BASE}/sitemap.xml" in robots
 
 
-def test_misbehaving_pages_exist_only_when_asked_for(site: Site) -> None:
+def test_misbehaving_pages_exist_only_when_asked_for(site: Pages) -> None:
     for path in ("/zt/500.html", "/zt/slow.html", "/zt/challenge.html", "/calendar?date=2015-07-06"):
         assert lookup(site, path) is None
-    special = build_site(BASE, error_page=True, slow=0.5, challenge=True)
+    special = build_site(BASE, error_page=True, slow=0.5, challenge=True).pages
     assert page_for(special, "/zt/500.html").status == 500
     assert page_for(special, "/zt/slow.html").delay == 0.5
     challenge = page_for(special, "/zt/challenge.html")
@@ -264,7 +263,7 @@ def test_misbehaving_pages_exist_only_when_asked_for(site: Site) -> None:
 
 
 def test_traps_lead_into_endless_calendar_and_search_pages() -> None:
-    trapped = build_site(BASE, traps=True)
+    trapped = build_site(BASE, traps=True).pages
     assert "/calendar?date=" in decode(page_for(trapped, "/"))
     day = decode(page_for(trapped, "/calendar?date=1999-12-31"))
     assert "/calendar?date=2000-01-01" in day
@@ -274,7 +273,7 @@ def test_traps_lead_into_endless_calendar_and_search_pages() -> None:
 
 
 def test_print_view_is_an_opt_in_duplicate_pointing_to_canonical(truth: list[dict[str, Any]]) -> None:
-    printable = build_site(BASE, print_view=True)
+    printable = build_site(BASE, print_view=True).pages
     article = truth[0]
     text = decode(page_for(printable, article["url"] + "?print=1"))
     assert f'<link rel="canonical" href="{article["url"]}">' in text
@@ -284,7 +283,7 @@ def test_print_view_is_an_opt_in_duplicate_pointing_to_canonical(truth: list[dic
 # ---------------------------------------------------------------- over HTTP
 
 
-def test_server_serves_articles_over_loopback_with_gzip(server: DemoServer) -> None:
+def test_server_serves_articles_over_loopback_with_gzip(server: SiteServer) -> None:
     assert server.base_url.startswith("http://127.0.0.1:")
     article = expected_articles(server.base_url)[0]
     path = path_of(article["url"])
@@ -298,7 +297,7 @@ def test_server_serves_articles_over_loopback_with_gzip(server: DemoServer) -> N
     assert article["title"] in plain.decode()
 
 
-def test_server_keeps_query_in_lookup_but_ignores_tracking_params(server: DemoServer) -> None:
+def test_server_keeps_query_in_lookup_but_ignores_tracking_params(server: SiteServer) -> None:
     _, _, first = fetch(server, "/news/")
     _, _, second = fetch(server, "/news/?page=2")
     assert first != second
@@ -309,7 +308,7 @@ def test_server_keeps_query_in_lookup_but_ignores_tracking_params(server: DemoSe
     assert shared == canonical
 
 
-def test_server_answers_unknown_paths_with_html_404(server: DemoServer) -> None:
+def test_server_answers_unknown_paths_with_html_404(server: SiteServer) -> None:
     status, headers, body = fetch(server, "/no/such/page.html")
     assert status == 404
     assert headers["content-type"].startswith("text/html")

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
+from crawler.demo import serve
 from tests.fleet_harness import redis_url  # noqa: F401  (fixture)
-from tests.sites import serve
 from tests.test_crawl import ROOT, crawl_cmd, snapshot
 
 
@@ -30,7 +30,7 @@ def test_two_workers_sharing_a_redis_frontier_store_every_article_once(tmp_path,
     env = {**os.environ, "NEWSARCHIVE_REDIS_URL": redis_url}
     client = redis.Redis.from_url(redis_url)
     try:
-        with serve() as server:
+        with serve("crawl") as server:
 
             def worker() -> subprocess.Popen[str]:
                 cmd = crawl_cmd(server.base_url, db_url, **keys)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
+from crawler.demo import build_site
 from crawler.fleet.keys import RunKeys
 from crawler.fleet.leases import leased_urls
 from tests.fleet_harness import (
@@ -28,7 +29,6 @@ from tests.fleet_harness import (
     wait_all,
     wait_for,
 )
-from tests.sites import build_site
 from tests.test_crawl import snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
@@ -65,7 +65,7 @@ def test_scheduled_rerun_with_redis_finds_the_new_articles(tmp_path, redis_url, 
         assert set(snapshot(pg_archive)) == server.site.articles  # type: ignore[attr-defined]
         recorder.take()
 
-        server.site = newer = build_site(base, extra=20)  # type: ignore[attr-defined]
+        server.site = newer = build_site(base, "crawl", extra=20)  # type: ignore[attr-defined]
         new = newer.articles - set(snapshot(pg_archive))
         assert len(new) == 20
         second = [start_worker(tmp_path, base, pg_archive, f"second-{i}", **fleet) for i in range(2)]

@@ -1,50 +1,32 @@
-"""Invented local-news story material for the demo site, kept as data so articles vary with the seed.
+"""Invented local-news story material (data/stories.toml), and filling its placeholders from a seeded RNG.
 
-Everything here is fiction about the made-up city 青禾市; any resemblance to real reports is accidental.
-Placeholders in braces are filled per article from the pools below (see `fill_values`).
+Everything is fiction about the made-up city 青禾市. A story template is a title and paragraphs with
+placeholders (`{town}`, `{n1}` …); `fill_values` draws one value for each, so articles vary with the seed.
 """
 
 from __future__ import annotations
 
 import random
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-CITY = "青禾市"
-SITE_NAME = "青禾新闻网"
-PAPERS = ("青禾日报", "青禾晚报", "临江区融媒体中心", "青禾广播电视台")
-
-# fmt: off
-DISTRICTS = ("临江区", "北塘区", "石门县", "安平县", "松岭区")
-TOWNS = (
-    "松岗镇", "白沙镇", "柳溪乡", "桃源街道", "望湖街道", "清水镇", "双桥镇", "云台街道", "梅林镇", "东渡街道",
-)
-VILLAGES = (
-    "枫树村", "红星社区", "南塘村", "新桥社区", "杏花村", "金沙社区", "黄泥岗村", "和平社区", "上埠村", "锦绣社区",
-)
-ROADS = ("滨江大道", "解放北路", "建设路", "环城东路", "人民路", "青禾大道", "文昌路", "学府路")
-SCHOOLS = (
-    "青禾市实验小学", "临江区第二中学", "北塘区育才小学", "石门县第一中学", "青禾市第三中学", "安平县城关小学",
-)
-CROPS = ("水稻", "茶叶", "柑橘", "莲藕", "葡萄", "油菜", "菌菇", "猕猴桃")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁沈"
-GIVEN = (
-    "建国", "丽华", "志强", "晓燕", "海峰", "春梅", "立新", "秀英", "文博", "雪莲", "国平", "红霞",
-    "明辉", "桂芳", "子健",
-    "思远", "雅琴", "德胜", "玉兰", "浩然", "婧", "磊", "敏", "静怡", "宇", "佳琪", "振华", "晨", "欣然", "伟",
-)
-#: given names that exist in GBK/GB18030 but not in GB2312: exercise the gb2312-label-means-gbk rule.
-GBK_ONLY_GIVEN = ("喆", "堃", "昇", "玥", "珺")
-BUREAUS = (
-    "市农业农村局", "市交通运输局", "市教育局", "市应急管理局",
-    "市生态环境局", "市住房和城乡建设局", "市卫生健康委员会", "市民政局",
-)
-# fmt: on
+DATA = tomllib.loads((Path(__file__).parent / "data" / "stories.toml").read_text(encoding="utf-8"))
+CITY: str = DATA["city"]
+SITE_NAME: str = DATA["site_name"]
+PAPERS: tuple[str, ...] = tuple(DATA["papers"])
+BUREAUS: tuple[str, ...] = tuple(DATA["bureaus"])
+WORDING: dict[str, Any] = DATA["wording"]
+_TOWNS = (*DATA["towns"], *DATA["more_towns"])
+_VILLAGES = (*DATA["villages"], *DATA["more_villages"])
 
 
 @dataclass(frozen=True, slots=True)
 class StoryTemplate:
     """One kind of story; `paragraphs` entries starting with "[图]" are image captions."""
 
+    pool: str
     topic: str
     title: str
     paragraphs: tuple[str, ...]
@@ -52,278 +34,41 @@ class StoryTemplate:
     bureau: str = ""
 
 
-def _t(topic: str, title: str, tags: str, *paragraphs: str, bureau: str = "") -> StoryTemplate:
-    return StoryTemplate(topic, title, paragraphs, tuple(tags.split()), bureau)
-
-
-#: 社会 column (PHPCMS family): community, public safety, livelihood.
-SOCIAL = (
-    _t(
-        "社区",
-        "{town}{village}：“老旧小区”改造让居民住得更舒心",
-        "老旧小区改造 社区治理 民生实事",
-        "近日，记者走进{district}{town}{village}，只见楼道墙面粉刷一新，新装的路灯整齐排列，"
-        "几位老人正坐在休闲长廊里聊天。",
-        "[图]改造后的{village}小区休闲长廊。",
-        "据了解，{village}建成于上世纪九十年代，共有住户{n1}户，由于年代久远，存在管网老化、停车难等问题。"
-        "今年以来，{town}将该小区列入民生实事项目，投入资金{n2}万元进行综合改造。",
-        "“以前一下雨，楼下就积水，现在排水管全部换了新的，再也不用蹚水出门了。”居民{resident}笑着说。",
-        "{town}相关负责人{official}介绍，改造前，工作人员挨家挨户征求意见，共收集建议{n3}条，"
-        "“改什么、怎么改，都由居民说了算”。",
-        "下一步，{town}将继续推进其余{n4}个老旧小区的改造工作，力争年底前全部完工。",
-    ),
-    _t(
-        "平安建设",
-        "{district}开展夏季治安巡查 守护群众平安",
-        "平安建设 治安巡查 夏季",
-        "入夏以来，{district}公安分局组织民警、辅警和平安志愿者{n1}余人，在城区主要街道、"
-        "夜市和广场开展夏季治安巡查行动。",
-        "巡查中，民警重点对{road}沿线的夜宵摊点、娱乐场所进行检查，提醒经营者做好防火防盗工作，"
-        "并向过往群众发放防诈骗宣传资料{n2}份。",
-        "[图]民警在{road}夜市向群众讲解防范电信诈骗知识。",
-        "“看到警察叔叔天天在这边巡逻，晚上出来散步也安心多了。”正在{road}散步的市民{resident}说。",
-        "据统计，行动开展以来，{district}共受理群众求助{n3}起，化解矛盾纠纷{n4}起，辖区刑事警情同比下降{pct}%。",
-    ),
-    _t(
-        "民生",
-        "{town}“爱心食堂”开张 {n1}余名老人吃上热乎饭",
-        "爱心食堂 养老服务 民生",
-        "中午十一点，{town}{village}的“爱心食堂”里飘出阵阵饭香，{n1}多位老人陆续来到食堂就餐。",
-        "“两荤一素一个汤，只要五块钱，比自己在家做饭还方便。”今年{age}岁的{resident}一边吃一边说。",
-        "[图]老人们在{village}爱心食堂就餐。",
-        "据介绍，爱心食堂由{town}联合辖区爱心企业共同开办，八十岁以上老人免费就餐，行动不便的老人还可以享受送餐上门服务。",
-        "{town}社会事务办负责人{official}表示，下一步将在辖区再建设{n4}个助餐点，让更多老人在家门口享受到养老服务。",
-    ),
-    _t(
-        "环保",
-        "{district}：小河道变身“风景线”",
-        "河道整治 河长制 生态环境",
-        "清澈的河水缓缓流淌，岸边垂柳依依，不时有市民沿着步道慢跑。很难想象，{town}境内的这条小河两年前还是一条“臭水沟”。",
-        "[图]整治后的河道两岸绿树成荫。",
-        "“以前河边堆满了垃圾，夏天气味很大，大家都绕着走。”家住附近的{resident}回忆说。",
-        "为改善水环境，{district}全面落实河长制，对辖区{n4}条河道实施清淤、截污、绿化等工程，累计清理淤泥{n2}立方米。",
-        "同时，{town}还聘请了{n3}名民间河长，每天对河道进行巡查，发现问题及时上报处理。",
-        "如今，这条河已成为周边居民休闲散步的好去处。",
-    ),
-    _t(
-        "平安建设",
-        "{village}：“红袖章”巡逻队成了村里的“守护神”",
-        "平安建设 群防群治 志愿服务",
-        "每天傍晚，{district}{town}{village}的“红袖章”巡逻队都会准时出发，沿着村道巡查一圈。",
-        "巡逻队成立于去年春天，队员都是村里的党员和热心村民，目前已有{n1}人。",
-        "“谁家门没锁、哪里路灯坏了，我们都会记下来，第二天就处理。”队长{resident}说。",
-        "[图]“红袖章”巡逻队队员在村道上巡查。",
-        "巡逻队成立以来，{village}没有发生一起入室盗窃案件，村民的安全感明显提升。",
-    ),
-    _t(
-        "社区",
-        "{town}举办邻里节 {n1}多名居民欢聚一堂",
-        "邻里节 社区活动 文明创建",
-        "百家宴、才艺秀、旧物交换……日前，{town}第三届邻里节在{village}文化广场举行，吸引了{n1}多名居民参加。",
-        "活动现场，居民们拿出自家的拿手菜，摆成一桌“百家宴”，大家边吃边聊，其乐融融。",
-        "[图]居民们在邻里节上品尝“百家宴”。",
-        "“住在一栋楼里好几年，以前见面都不打招呼，今天一起包饺子，一下子就熟了。”居民{resident}说。",
-        "{town}党工委负责人{official}表示，举办邻里节就是要拉近邻里距离，营造和谐友善的社区氛围。",
-    ),
+TEMPLATES = tuple(
+    StoryTemplate(
+        s["pool"], s["topic"], s["title"], tuple(s["paragraphs"]), tuple(s["tags"].split()), s.get("bureau", "")
+    )
+    for s in DATA["stories"]
 )
-
-#: 三农 column (DedeCMS family): agriculture.
-FARMING = (
-    _t(
-        "农业",
-        "{town}{crop}喜获丰收 种植户笑开颜",
-        "{crop} 丰收 农业增效",
-        "眼下正是{crop}收获的季节，在{district}{town}{village}的种植基地里，农户们正忙着采收、分拣、装箱，一派繁忙景象。",
-        "[图]{village}种植户正在采收{crop}。",
-        "“今年雨水足，管理也跟得上，亩产比去年提高了{pct}%左右。”种植大户{resident}告诉记者，他今年种了{n1}亩，预计收入可达{n4}十多万元。",
-        "近年来，{town}大力发展{crop}特色产业，推广标准化种植技术，全镇种植面积已达{n3}00亩。",
-        "为解决销售难题，当地还引进电商企业，开设网上店铺，让{crop}走出大山、卖向全国。",
-    ),
-    _t(
-        "农业",
-        "{district}农技专家田间“把脉” 助力夏季农业生产",
-        "农技服务 科技兴农 夏季生产",
-        "“这片{crop}叶子发黄，是缺肥的表现，要及时追施有机肥。”日前，在{town}{village}的田间地头，"
-        "{district}农业技术推广中心的专家{official}正在为农户讲解种植技术。",
-        "入夏以来，{district}组织{n1}名农技人员组成服务小分队，深入各乡镇开展技术指导，累计培训农民{n2}人次。",
-        "[图]农技专家在田间为农户讲解病虫害防治知识。",
-        "“专家上门手把手地教，我们心里有底了。”{village}村民{resident}说。",
-        "据了解，服务小分队还为农户免费发放技术手册和农资，帮助农民科学种田、增产增收。",
-    ),
-    _t(
-        "农业",
-        "{village}：小{crop}做成了致富“大产业”",
-        "乡村振兴 {crop} 合作社",
-        "走进{town}{village}的{crop}专业合作社，工人们正在忙着加工包装，一箱箱产品即将发往外地。",
-        "合作社负责人{resident}是土生土长的{village}人，前些年在外打工，后来回乡创业，带着乡亲们一起种起了{crop}。",
-        "“刚开始大家都不相信，我就先自己种，第一年就赚了钱，乡亲们这才跟着干。”{resident}说。",
-        "[图]合作社工人正在包装{crop}产品。",
-        "如今，合作社已发展社员{n1}户，带动周边{n3}多户农户增收，户均年增收{n4}千元。",
-        "下一步，合作社计划发展乡村旅游，打造集采摘、观光、体验于一体的农业综合体。",
-    ),
-    _t(
-        "农业",
-        "{district}启动高标准农田建设 今年将新建{n1}亩",
-        "高标准农田 粮食安全 农田水利",
-        "记者从{district}农业农村部门获悉，今年该区将新建高标准农田{n1}亩，总投资{n2}万元，目前各项目已陆续开工。",
-        "在{town}的施工现场，挖掘机正在平整土地，工人们忙着修建沟渠和机耕路。",
-        "[图]{town}高标准农田建设施工现场。",
-        "“以前田块小，机器进不去，现在连片整治后，收割机可以直接开到田里。”{village}村民{resident}说。",
-        "据介绍，项目建成后，项目区粮食亩产可提高{pct}%以上，有效提升农业综合生产能力。",
-    ),
-    _t(
-        "农业",
-        "{town}举办农民丰收节 {crop}等特色农产品受青睐",
-        "农民丰收节 特色农产品 乡村文化",
-        "锣鼓声声庆丰收。日前，{district}{town}第二届农民丰收节在{village}开幕。",
-        "活动现场设置了农产品展销区，{crop}、土鸡蛋、手工米粉等{n4}0余种特色农产品摆满展台，吸引了众多市民选购。",
-        "[图]市民在丰收节展销区选购特色农产品。",
-        "“这些都是农户自家种的，新鲜又实惠。”从城区赶来的市民{resident}买了满满两大袋。",
-        "据统计，丰收节当天现场销售额达{n2}万元，签订农产品购销协议{n4}份。",
-    ),
-)
-
-#: 政务公开 column (TRS family): notices and work reports from municipal bureaus.
-GOVERNMENT = (
-    _t(
-        "政务",
-        "{bureau}赴{district}督导夏季安全生产工作",
-        "安全生产 工作会议",
-        "为切实做好夏季安全生产工作，{month}月{day}日，{bureau}组成督导组赴{district}检查指导，并召开座谈会，区县相关负责人参加会议。",
-        "会议通报了上半年全市安全生产形势，分析了当前存在的突出问题，并对夏季安全生产工作进行了部署。",
-        "会议要求，各地要牢固树立安全发展理念，压紧压实安全生产责任，深入开展隐患排查整治，"
-        "坚决防范和遏制重特大事故发生。",
-        "会议强调，要加强汛期值班值守，严格执行领导带班和24小时值班制度，确保信息畅通、应对及时。",
-        bureau="市应急管理局",
-    ),
-    _t(
-        "政务",
-        "{bureau}关于对{district}等地开展农村人居环境整治检查的通知",
-        "人居环境 农村 通知",
-        "各区县农业农村部门：",
-        "为进一步推进农村人居环境整治工作，经研究，决定于{month}月中下旬对{district}、{district2}等地整治工作开展情况进行检查。现将有关事项通知如下：",
-        "一、检查内容。主要检查农村生活垃圾治理、生活污水治理、厕所改造和村容村貌提升等工作推进情况。",
-        "二、检查方式。采取听取汇报、查阅资料和实地察看相结合的方式，每个区县随机抽查{n4}个行政村。",
-        "三、工作要求。各地要高度重视，认真开展自查，并于{month}月{day}日前将自查报告报送我局。",
-        bureau="市农业农村局",
-    ),
-    _t(
-        "政务",
-        "{bureau}在{district}召开暑期道路交通安全工作现场会",
-        "道路交通 暑期 安全",
-        "近日，{bureau}在{district}召开全市暑期道路交通安全工作现场会，对暑期道路交通安全工作进行全面部署。",
-        "会议要求，各地要加强对客运车辆、旅游包车和校车的安全检查，严厉打击超员、超速、疲劳驾驶等违法行为。",
-        "[图]执法人员在客运站检查车辆安全状况。",
-        "会议强调，要加强对国省道沿线和农村公路的隐患排查，对急弯、陡坡、临水临崖等危险路段及时完善安全防护设施。",
-        "据了解，今年以来全市共排查整治道路安全隐患{n3}处，完成农村公路安全生命防护工程{n1}公里。",
-        bureau="市交通运输局",
-    ),
-    _t(
-        "政务",
-        "{district}{year}年秋季中小学招生工作安排出炉",
-        "招生 义务教育 教育公平",
-        "日前，{bureau}公布了{year}年秋季中小学招生工作安排，全市义务教育阶段学校招生工作将于{month}月下旬启动。",
-        "今年全市公办小学一年级计划招生{n2}人，公办初中一年级计划招生{n1}人。",
-        "{bureau}有关负责人表示，今年将继续严格执行免试就近入学政策，各学校不得以任何形式举行选拔考试。",
-        "家长可通过{bureau}官方网站查询学区划分和报名方式，如有疑问可拨打招生咨询电话。",
-        bureau="市教育局",
-    ),
-    _t(
-        "政务",
-        "{bureau}在{district}开展饮用水水源地环境安全专项检查",
-        "饮用水 水源地 环境执法",
-        "为保障群众饮水安全，{bureau}于{month}月上旬组织开展饮用水水源地环境安全专项检查。",
-        "检查组先后深入{district}、{district2}等地，对{n4}个集中式饮用水水源地的保护区标志设置、"
-        "违法建设项目清理和风险防控措施落实情况进行了检查。",
-        "[图]检查组在水源地保护区现场检查。",
-        "针对检查中发现的问题，检查组当场提出整改意见，并要求相关单位限期整改到位。",
-        bureau="市生态环境局",
-    ),
-)
-
-#: 城事 column (modern family): traffic, education, culture.
-CITY_LIFE = (
-    _t(
-        "交通",
-        "{road}改造工程本月底完工 市民出行将更顺畅",
-        "{road} 道路改造 城市建设",
-        "记者昨日从{district}住建部门获悉，历时{n4}个月的{road}改造工程已进入收尾阶段，预计本月底全线完工通车。",
-        "[图]{road}改造工程施工现场，工人正在铺设沥青。",
-        "{road}是连接城区东西两侧的主干道，每天车流量超过{n2}辆次。改造前，该路段路面破损严重，高峰时段拥堵频繁。",
-        "此次改造对道路进行了拓宽，由原来的双向四车道拓宽为双向六车道，同时新建人行道和非机动车道，增设公交港湾{n4}处。",
-        "“每天上下班都要经过这里，终于不用再堵半个小时了。”市民{resident}说。",
-    ),
-    _t(
-        "交通",
-        "{city}新开{n4}条公交线路 方便市民出行",
-        "公交 线路调整 绿色出行",
-        "为方便市民出行，{city}公交公司近日新开通{n4}条公交线路，串联起{town}、{town2}等新建居民区和城区主要商圈。",
-        "据介绍，新线路全部采用新能源公交车，首班车发车时间为早上6时，末班车为晚上9时。",
-        "“以前去市区要转两趟车，现在家门口就能坐车，太方便了。”家住{town}的{resident}说。",
-        "公交公司相关负责人表示，将根据客流情况适时调整发车间隔，欢迎市民对新线路提出意见和建议。",
-    ),
-    _t(
-        "教育",
-        "{school}：暑期托管班让家长安心上班",
-        "暑期托管 教育 双职工家庭",
-        "暑假刚开始，{school}的校园里依然热闹，{n1}名学生在这里参加暑期托管服务。",
-        "记者看到，托管班开设了阅读、书法、体育等课程，老师们轮流值班，照看孩子们学习和活动。",
-        "[图]{school}暑期托管班的学生在上书法课。",
-        "“我和孩子爸爸都要上班，暑假孩子没人带，现在有学校托管，我们就放心了。”学生家长{resident}说。",
-        "据了解，托管服务坚持家长自愿原则，不进行集体补课，也不讲授新课。",
-    ),
-    _t(
-        "文化",
-        "{district}图书馆分馆开进{village} 居民家门口就能借书",
-        "公共文化 图书馆 全民阅读",
-        "近日，{district}图书馆{village}分馆正式开放，馆内藏书{n2}余册，并与区图书馆实现通借通还。",
-        "[图]小读者在{village}分馆内阅读。",
-        "分馆面积约{n3}平方米，设有儿童阅读区、成人阅读区和电子阅览区，每周开放六天。",
-        "“以前借书要坐车去区里，现在下楼走几步就到了。”退休教师{resident}成了分馆的常客。",
-        "{district}文化部门负责人表示，今年还将新建{n4}个图书馆分馆，打造“十五分钟阅读圈”。",
-    ),
-)
-
-#: the long multi-page feature (PHPCMS family).
-FEATURE = _t(
-    "社区",
-    "走近{town}的“夜间护路人”",
-    "深度报道 平凡岗位 城市守护者",
-    "夜里十一点，当大多数人已经进入梦乡，{district}{town}的{n4}名养护工人才刚刚开始一天的工作。",
-    "他们的任务，是在车流最少的时段，修补路面坑槽、清洗隔离护栏、更换损坏的路灯。",
-    "[图]养护工人在夜间修补路面。",
-    "五十出头的{resident}已经在这个岗位上干了十几年。“白天车多，施工影响大，我们就晚上干，天亮前收工。”",
-    "夏天的夜晚并不凉快，刚铺下的沥青温度超过一百度，工人们的衣服很快就被汗水浸透。",
-    "冬天则是另一种辛苦。寒风里，手指冻得发僵，工人们只能不停地搓手取暖，然后接着干活。",
-    "[图]凌晨时分，工人们在路边短暂休息。",
-    "“最怕的是下雨，一下雨活就得停，有时候一晚上只能干一半。”{resident}说。",
-    "据统计，去年{town}养护工人共修补路面{n2}平方米，更换路灯{n3}盏，保障了辖区道路的安全畅通。",
-    "天快亮的时候，工人们收拾好工具，坐上返回的车。对他们来说，城市醒来之前把路修好，就是最好的回报。",
-    "{town}城管部门负责人{official}表示，将进一步改善一线工人的作业条件，为他们配备更好的防护装备。",
-)
+POOLS: dict[str, tuple[StoryTemplate, ...]] = {
+    pool: tuple(t for t in TEMPLATES if t.pool == pool) for pool in dict.fromkeys(t.pool for t in TEMPLATES)
+}
+SOCIAL, FARMING, GOVERNMENT, CITY_LIFE = POOLS["social"], POOLS["farming"], POOLS["government"], POOLS["city"]
+(FEATURE,) = POOLS["feature"]
 
 
 def person(rng: random.Random, *, gbk_only: bool = False) -> str:
     """A plausible invented Chinese name; `gbk_only` picks a given name outside GB2312."""
-    given = rng.choice(GBK_ONLY_GIVEN) if gbk_only else rng.choice(GIVEN)
-    return rng.choice(SURNAMES) + given
+    given = rng.choice(DATA["gbk_only_given"]) if gbk_only else rng.choice(DATA["given"])
+    return rng.choice(DATA["surnames"]) + given
 
 
 def fill_values(rng: random.Random, template: StoryTemplate, month: int, day: int) -> dict[str, str]:
     """Random but seed-stable values for every placeholder a template may use."""
-    district, district2 = rng.sample(DISTRICTS, 2)
-    town, town2 = rng.sample(TOWNS, 2)
+    district, district2 = rng.sample(DATA["districts"], 2)
+    town, town2 = rng.sample(_TOWNS, 2)
     return {
         "city": CITY,
         "district": district,
         "district2": district2,
         "town": town,
         "town2": town2,
-        "village": rng.choice(VILLAGES),
-        "road": rng.choice(ROADS),
-        "school": rng.choice(SCHOOLS),
-        "crop": rng.choice(CROPS),
+        "village": rng.choice(_VILLAGES),
+        "road": rng.choice(DATA["roads"]),
+        "school": rng.choice(DATA["schools"]),
+        "crop": rng.choice(DATA["crops"]),
         "bureau": template.bureau or rng.choice(BUREAUS),
+        "topic_word": rng.choice(WORDING["topic_words"]),
         "resident": person(rng),
         "official": person(rng),
         "n1": str(rng.randint(2, 48) * 10),
