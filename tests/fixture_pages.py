@@ -21,6 +21,7 @@ EXPECTED_KEYS = (
     "source",
     "author",
     "editor",
+    "contributors",
     "body",
     "tags",
     "links",
