@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from crawler.sites import SiteProfile
 
 __all__ = [
+    "FAILED_RULES",
     "RULE_FIELDS",
     "Contributor",
     "Decoded",
@@ -63,10 +64,13 @@ def extract_article(
     encoding: str | None = None,
     budget: Budget | None = None,
 ) -> Extracted:
-    """Extract one article page. ``fetched_at`` (aware, UTC) is the only "now" used for relative dates."""
+    """Extract one article page. ``fetched_at`` (aware, UTC) is the only "now" used for relative dates.
+
+    ``budget`` defaults to one sized for the page (budget.py); pass one to read its per-finder timings.
+    """
     url = url if isinstance(url, str) else ""
     try:
-        return _extract(html, url, fetched_at, profile, encoding, budget or Budget())
+        return _extract(html, url, fetched_at, profile, encoding, budget)
     except Exception:  # the page could not even be parsed: every field failed
         log.exception("extraction failed for %s", url)
         return Extracted(url=url, rules=dict.fromkeys(RULE_FIELDS, "error"))
@@ -101,7 +105,7 @@ class _Runner:
         if budget.spent():
             self.out.rules[name] = "timeout"
             return empty
-        budget.start_field()
+        budget.start_field(name)
         try:
             value, rule = finder()
         except OutOfTime:
@@ -112,6 +116,8 @@ class _Runner:
             log.warning("extraction of %s: the %s finder failed", self.out.url, name, exc_info=True)
             self.out.rules[name] = "error"
             return empty
+        finally:
+            budget.end_field()
         self.out.rules[name] = rule
         return value
 
@@ -122,19 +128,22 @@ def _extract(
     fetched_at: datetime,
     profile: SiteProfile | None,
     encoding: str | None,
-    budget: Budget,
+    budget: Budget | None,
 ) -> Extracted:
     from crawler.extract import body as body_mod
     from crawler.extract import byline, dates, links, title
     from crawler.extract.page import build_page
 
     text = _text_of_input(html, encoding)
+    budget = budget or Budget.for_size(len(text))
     if not isinstance(fetched_at, datetime):
         fetched_at = datetime(2100, 1, 1, tzinfo=UTC)
     elif fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
     tz = dates.get_zone(getattr(profile, "timezone", None))
+    budget.start_field("parse")
     page = build_page(text, url, fetched_at, tz, budget)
+    budget.end_field()
     out = Extracted(url=url)
     run = _Runner(out, page)
 

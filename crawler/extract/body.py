@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import urljoin
 
+from crawler.extract.byline import is_credit_line
 from crawler.extract.dates import find_dates
 from crawler.extract.dom import (
     HtmlElement,
@@ -254,6 +256,15 @@ def find_content(page: Page, stats: dict[HtmlElement, _Stat]) -> tuple[list[Html
 PROSE_LINE_MIN = 15
 #: short non-prose lines (captions, subheads) a run of prose may step over, and how long they may be
 RUN_GAP_LINES, RUN_GAP_MAX = 2, 50
+#: a run stays in one block: a line joins it when their common element lies at most this many levels above the
+#: run's block (a teaser in a box beside the article starts a run of its own) …
+RUN_MAX_CLIMB = 3
+#: … and at most this many levels above the line (bounds the walk on absurdly nested pages)
+RUN_MAX_DEPTH = 64
+#: a credit line this short is dropped from the body; a longer one only when it is nothing but credits
+SHORT_CREDIT_LINE, MAX_CREDIT_LINE = 40, 160
+#: a body shorter than this (a sentence or two) is checked against any longer run of prose on the page
+SHORT_BODY = 100
 #: a run in chrome-looking blocks still counts when it starts within this many lines after the headline
 RUN_NEAR_HEADLINE = 12
 #: below this many prose characters a page's largest run is no evidence against the chosen body (short pieces)
@@ -281,29 +292,52 @@ def prose_chars(lines: list[str]) -> int:
     return sum(len(t) for t in lines if len(t) >= PROSE_LINE_MIN and _PROSE_MARK.search(t) and not PROMO_LINE.search(t))
 
 
-def _runs(page: Page) -> list[tuple[int, list[Line]]]:
-    """(index of the first line, lines) of the runs of prose in document order; a run steps over a few short
-    lines between its prose lines."""
-    runs: list[tuple[int, list[Line]]] = []
-    run: list[Line] = []
+@dataclass(slots=True)
+class _Run:
+    """Consecutive prose lines of one block of the page."""
+
+    start: int
+    lines: list[Line]
+    #: the deepest element holding every line of the run
+    block: HtmlElement
+
+
+def _join(block: HtmlElement, el: HtmlElement) -> HtmlElement | None:
+    """The element holding both ``block`` and ``el`` if it lies at most RUN_MAX_CLIMB levels above ``block``."""
+    above_block = [block, *islice(block.iterancestors(), RUN_MAX_CLIMB)]
+    for node in (el, *islice(el.iterancestors(), RUN_MAX_DEPTH)):
+        if node in above_block:
+            return node
+    return None
+
+
+def _runs(page: Page) -> list[_Run]:
+    """The runs of prose in document order. A run steps over a few short lines between its prose lines and stays
+    within one block: a teaser in a box after the article starts a run of its own."""
+    runs: list[_Run] = []
+    run: _Run | None = None
     gap = 0
     for n, line in enumerate(page.lines):
         if n % CHECK_EVERY == 0:
             page.check()
         if _is_prose(line):
-            if not run:
-                runs.append((n, run))
-            run.append(line)
+            joined = _join(run.block, line.el) if run is not None else None
+            if run is None or joined is None:
+                run = _Run(n, [], line.el)
+                runs.append(run)
+            else:
+                run.block = joined
+            run.lines.append(line)
             gap = 0
             continue
         gap += 1
         if gap > RUN_GAP_LINES or len(line.text) > RUN_GAP_MAX:
-            run, gap = [], 0
-        elif run:
-            run.append(line)
-    for _start, found in runs:
-        while found and not _is_prose(found[-1]):
-            found.pop()
+            run, gap = None, 0
+        elif run is not None:
+            run.lines.append(line)
+    for found in runs:
+        while found.lines and not _is_prose(found.lines[-1]):
+            found.lines.pop()
     return runs
 
 
@@ -318,32 +352,15 @@ def _eligible(page: Page, start: int, run: list[Line]) -> bool:
     return h is not None and h < start <= h + RUN_NEAR_HEADLINE
 
 
-def largest_run(page: Page) -> list[Line]:
+def largest_run(page: Page) -> _Run | None:
     """The page's largest run of prose lines that may stand for the article (see :func:`_eligible`)."""
-    best: list[Line] = []
+    best: _Run | None = None
     best_chars = 0
-    for start, run in _runs(page):
-        chars = sum(len(line.text) for line in run if _is_prose(line))
-        if chars > best_chars and _eligible(page, start, run):
+    for run in _runs(page):
+        chars = sum(len(line.text) for line in run.lines if _is_prose(line))
+        if chars > best_chars and _eligible(page, run.start, run.lines):
             best, best_chars = run, chars
     return best
-
-
-def _common_ancestor(els: list[HtmlElement]) -> HtmlElement | None:
-    """The deepest element containing all of ``els``."""
-    if not els:
-        return None
-    path = [els[0], *els[0].iterancestors()]
-    depth = {id(node): i for i, node in enumerate(path)}
-    lowest = 0
-    for el in els[1:]:
-        node: HtmlElement | None = el
-        while node is not None and id(node) not in depth:
-            node = node.getparent()
-        if node is None:
-            return None
-        lowest = max(lowest, depth[id(node)])
-    return path[lowest]
 
 
 def find_body(
@@ -360,17 +377,19 @@ def find_body(
     lines = body_lines(page, content, stats, title, subtitle) if content else []
     have = prose_chars(lines)
     run = largest_run(page)
-    run_chars = sum(len(line.text) for line in run if _is_prose(line))
-    if run_chars < RUN_MIN_CHARS or have >= BODY_MIN_SHARE * run_chars:
+    run_chars = sum(len(line.text) for line in run.lines if _is_prose(line)) if run else 0
+    collapsed = not have or (
+        have < SHORT_BODY and run_chars >= REPLACE_FACTOR * have
+    ) or (run_chars >= RUN_MIN_CHARS and have < BODY_MIN_SHARE * run_chars)
+    if run is None or not collapsed:
         return (lines, images(page, content)), rule
-    block = _common_ancestor([line.el for line in run])
-    if block is not None:
-        got = body_lines(page, [block], stats, title, subtitle, strict_noise=False)
-        if prose_chars(got) >= max(REPLACE_FACTOR * have, BODY_MIN_SHARE * run_chars):
-            return (got, images(page, [block])), "prose-run"
-    got = _filtered(page, [line.text for line in run], title, subtitle)
-    if prose_chars(got) >= REPLACE_FACTOR * have:
-        return (got, images(page, [block] if block is not None else [])), "prose-lines"
+    # the chosen block collapsed (empty, or far less prose than the page's largest run): the run's block
+    got = body_lines(page, [run.block], stats, title, subtitle, strict_noise=False)
+    if prose_chars(got) >= max(REPLACE_FACTOR * have, BODY_MIN_SHARE * run_chars):
+        return (got, images(page, [run.block])), "prose-run"
+    got = _filtered(page, [line.text for line in run.lines], title, subtitle)
+    if prose_chars(got) >= REPLACE_FACTOR * have and got:
+        return (got, images(page, [run.block])), "prose-lines"
     return (lines, images(page, content)), rule
 
 
@@ -426,7 +445,8 @@ def _filtered(page: Page, raw: list[str], title: str, subtitle: str) -> list[str
             continue
         if _is_info_line(line, page):
             continue
-        if len(line) <= 40 and _CREDIT_LINE.match(line) and not _SENTENCE_END.search(line):
+        if (len(line) <= MAX_CREDIT_LINE and _CREDIT_LINE.match(line) and not _SENTENCE_END.search(line)
+                and (len(line) <= SHORT_CREDIT_LINE or is_credit_line(line))):
             continue
         out.append(line)
     return out

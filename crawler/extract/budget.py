@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 #: a whole page may take this long: real pages take ~10 ms, a page past this would stall every other download
 PAGE_BUDGET_S = 1.0
-#: one finder may take this long, so that one pathological field still leaves time for the others
-FIELD_BUDGET_S = 0.35
+#: … plus this much per million characters: linear work on a big page is not pathological
+PAGE_BUDGET_PER_MCHAR_S = 0.6
+#: one finder may take this share of the page's budget, so one pathological field leaves time for the others
+FIELD_SHARE = 0.35
 
 
 class OutOfTime(Exception):
@@ -26,22 +28,41 @@ class Budget:
     """The deadlines of one page: the page's own, and the current finder's (never later than the page's)."""
 
     page_s: float = PAGE_BUDGET_S
-    field_s: float = FIELD_BUDGET_S
+    field_s: float = PAGE_BUDGET_S * FIELD_SHARE
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     page_deadline: float = 0.0
     deadline: float = 0.0
+    #: seconds each finder took (benchmarks use it to tell which finder a slow page costs)
+    timings: dict[str, float] = field(default_factory=dict)
+    _field: str = ""
+    _started: float = 0.0
 
     def __post_init__(self) -> None:
         now = self._now()
         self.page_deadline = now + self.page_s
         self.deadline = self.page_deadline
 
+    @classmethod
+    def for_size(cls, chars: int) -> Budget:
+        """The budget of a page of ``chars`` characters."""
+        page_s = PAGE_BUDGET_S + PAGE_BUDGET_PER_MCHAR_S * chars / 1_000_000
+        return cls(page_s=page_s, field_s=page_s * FIELD_SHARE)
+
     def _now(self) -> float:
         return self.clock()
 
-    def start_field(self) -> None:
+    def start_field(self, name: str) -> None:
         """Open the next finder's share: ``field_s`` from now, cut at the page deadline."""
-        self.deadline = min(self._now() + self.field_s, self.page_deadline)
+        self.end_field()
+        now = self._now()
+        self._field, self._started = name, now
+        self.deadline = min(now + self.field_s, self.page_deadline)
+
+    def end_field(self) -> None:
+        """Close the current finder's share and note the time it took."""
+        if self._field:
+            self.timings[self._field] = self.timings.get(self._field, 0.0) + self._now() - self._started
+            self._field = ""
 
     def spent(self) -> bool:
         """True when the whole page's budget is gone (later finders are not even started)."""

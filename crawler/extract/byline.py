@@ -69,6 +69,7 @@ _NAME_TOKEN = re.compile(r"[" + CJK + r"A-Za-z·•.\-_\d]+")
 _NAME_GAP = re.compile(r"[" + re.escape(NAME_SEPARATORS) + r"]+")
 _AFFILIATION = re.compile(alternation(AFFILIATION_WORDS))
 _STAFF_CODE = re.compile(r"[_\-\s]*[A-Za-z]{1,4}\d{2,}$|\(\w*\d+\w*\)$|（\w*\d+\w*）$")
+_NOT_LETTER = re.compile(r"[\W_]+")
 _CODE_ONLY = re.compile(r"^[A-Za-z]{1,4}\d{2,}$")
 _NOT_NAME = re.compile(alternation(NOT_NAME_WORDS))
 _PLACEHOLDER = re.compile(r"^" + alternation(PLACEHOLDER_NAMES) + r"$", re.I)
@@ -345,6 +346,20 @@ def credits_in(text: str, bounds: tuple[int, ...] = (), *, strict: bool = False)
         lenient = not strict and label in ("作者", "作　者")
         found += [(role, name) for name in _names(text, m.end(), bounds, lenient=lenient)]
     return found
+
+
+#: a line is a credit line when the labels and names it credits cover this share of its letters
+CREDIT_LINE_COVER = 0.7
+
+
+def is_credit_line(text: str) -> bool:
+    """True when ``text`` is nothing but credits (`本报记者 张三、李四 通讯员 王五`), however long the list."""
+    pairs = credits_in(text, strict=True)
+    if not pairs:
+        return False
+    letters = len(_NOT_LETTER.sub("", text))
+    labels = sum(len(m.group("label")) for m in _CREDIT.finditer(text))
+    return labels + sum(len(name) for _role, name in pairs) >= CREDIT_LINE_COVER * letters
 
 
 def _apply(credits: Credits, pairs: list[tuple[CreditRole, str]]) -> None:

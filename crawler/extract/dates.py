@@ -15,7 +15,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from crawler.extract.rules import DATE_LABELS, DATE_LD, DATE_META, UPDATE_LABELS, alternation
+from crawler.extract.rules import (
+    DATE_LABELS,
+    DATE_LD,
+    DATE_META,
+    EDITOR_LABELS,
+    SOURCE_LABELS,
+    UPDATE_LABELS,
+    alternation,
+)
+
+from crawler.extract.dom import LINK_LINE_SHARE, HtmlElement, Line
 
 if TYPE_CHECKING:
     from crawler.extract.page import Page
@@ -326,6 +336,32 @@ def _prefer_meta_time(hit: DateHit, meta: DateHit | None) -> DateHit:
     return hit
 
 
+#: a link list entry's link text has at least this many characters (a headline, not `打印`)
+MIN_TEASER_LINK = 6
+_INFO_WORD = re.compile(alternation((*SOURCE_LABELS, *DATE_LABELS, *EDITOR_LABELS, "作者", "记者", "記者")))
+
+
+def _teaser(line: Line) -> bool:
+    """A link list entry with its date (`<li><a>标题</a> 2015-06-30</li>`): the date is another article's.
+
+    An info line with a linked source (`2019-06-15 08:18 来源：<a>人民网</a>`) is not one: it has labels, or it
+    stands alone, where an entry is one of a list (an <li>, or a block between blocks of its own kind).
+    """
+    if line.link_chars < MIN_TEASER_LINK or _INFO_WORD.search(line.text) or not _listed(line.el):
+        return False
+    if line.in_link:
+        return True
+    dated = sum(h.end - h.start for h in find_dates(line.text, None, UTC, relative=False, no_year=False))
+    return line.link_chars >= LINK_LINE_SHARE * max(1, len(line.text) - dated)
+
+
+def _listed(el: HtmlElement) -> bool:
+    if el.tag in ("li", "dd", "dt"):
+        return True
+    before, after = el.getprevious(), el.getnext()
+    return (before is not None and before.tag == el.tag) or (after is not None and after.tag == el.tag)
+
+
 def _labelled(text: str, hit: DateHit, rx: re.Pattern[str]) -> bool:
     return rx.search(text[max(0, hit.start - _LABEL_REACH) : hit.start]) is not None
 
@@ -343,7 +379,9 @@ def find_published(page: Page, selector: str | None = None) -> tuple[datetime | 
     from_url = url_date(page.url, tz, fetched_at)
     year = from_url.value.year if from_url else meta.value.year if meta else None
     lines = page.lines
-    content = [i for i, line in enumerate(lines) if not line.in_link and not page.is_chrome(line.el)]
+    # the page's own lines: no link list entries; for unlabelled dates no chrome either (sidebars, footers)
+    own = [i for i, line in enumerate(lines) if not _teaser(line)]
+    content = [i for i in own if not page.is_chrome(lines[i].el)]
     h = page.headline_idx
     if h is not None:
         got = _info_line(page, h, meta, year)
@@ -351,7 +389,7 @@ def find_published(page: Page, selector: str | None = None) -> tuple[datetime | 
             return got
     # a labelled date anywhere (发布时间：…), outside link lists and chrome, from the headline on
     start = h or 0
-    order = [i for i in content if i >= start] + [i for i in content if i < start]
+    order = [i for i in own if i >= start] + [i for i in own if i < start]
     for i in order:
         page.check()
         text = lines[i].text
@@ -384,7 +422,7 @@ def find_published(page: Page, selector: str | None = None) -> tuple[datetime | 
 def _info_line(page: Page, h: int, meta: DateHit | None, year: int | None) -> tuple[datetime, str] | None:
     """The first date within a few lines below the headline (its info line), else just above it."""
     fetched_at, tz, lines = page.fetched_at, page.tz, page.lines
-    window = [line for line in lines[h + 1 : h + 1 + INFO_WINDOW] if not line.in_link]
+    window = [line for line in lines[h + 1 : h + 1 + INFO_WINDOW] if not _teaser(line)]
     text = ""
     for line in window:
         if len(line.text) > INFO_LINE_MAX:
@@ -402,7 +440,7 @@ def _info_line(page: Page, h: int, meta: DateHit | None, year: int | None) -> tu
     if hits:
         labelled = [x for x in hits if text and _labelled(text, x, _LABEL_BEFORE)]
         return _prefer_meta_time((labelled or hits)[0], meta).value, "info-line"
-    before = " ".join(line.text for line in lines[max(0, h - 3) : h] if len(line.text) <= 120 and not line.in_link)
+    before = " ".join(line.text for line in lines[max(0, h - 3) : h] if len(line.text) <= 120 and not _teaser(line))
     hits = find_dates(before, fetched_at, tz, year=year)
     if hits:
         return _prefer_meta_time(hits[-1], meta).value, "above-title"

@@ -199,6 +199,8 @@ class Line:
     bounds: tuple[int, ...] = ()
     #: most of the line is link text (a link list entry, a pager, a teaser)
     in_link: bool = False
+    #: characters of link text in the line
+    link_chars: int = 0
 
 
 #: a line is a link line when at least this share of its characters is link text (a teaser with a date tail)
@@ -250,7 +252,7 @@ def iter_lines(el: HtmlElement, skip: Callable[[HtmlElement], bool] | None = Non
             if line:
                 bounds = _boundaries(buf, opens, line) if any(opens) else ()
                 in_link = linked[0] >= LINK_LINE_SHARE * (linked[0] + linked[1])
-                out.append(Line(line, owner[-1], bounds, in_link))
+                out.append(Line(line, owner[-1], bounds, in_link, linked[0]))
             buf.clear()
             opens.clear()
         linked[0] = linked[1] = 0

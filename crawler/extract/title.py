@@ -146,6 +146,23 @@ def _match(nc: str, ref: str, suffixed: bool) -> float:
     return 0.0
 
 
+#: a candidate equal to the first part of a suffixed <title> (`标题_栏目_网站`) is the headline, nearly surely
+FIRST_PART_SCORE = 0.95
+
+
+def _tag_match(nc: str, tag_ref: str, parts: list[str], site_first: bool) -> float:
+    """How well a candidate matches <title>: its first part is the headline, a later part the site or column
+    (`云岭采茶记 - 茶山行者的博客`: the blog's own name heads the page too), unless the site's name comes first."""
+    if not tag_ref:
+        return 0.0
+    if len(parts) > 1:
+        if nc == parts[0]:
+            return 0.0 if site_first else FIRST_PART_SCORE
+        if nc in parts[1:]:
+            return FIRST_PART_SCORE if site_first and nc == parts[-1] else 0.0
+    return _match(nc, tag_ref, len(parts) > 1)
+
+
 def find_title(page: Page, selector: str | None = None) -> tuple[tuple[str, str], str]:
     """((title, subtitle), rule); records the headline element on ``page``."""
     if selector:
@@ -158,14 +175,18 @@ def find_title(page: Page, selector: str | None = None) -> tuple[tuple[str, str]
     tag_parts = _title_parts(page.title_tag)
     refs = _references(page)
     tag_ref = normalize(page.title_tag)
-    first = normalize(tag_parts[0]) if tag_parts else ""
+    folded_parts = [normalize(p) for p in tag_parts]
+    first = folded_parts[0] if folded_parts else ""
+    suffixed = len(tag_parts) > 1
+    site_first = suffixed and first in {normalize(n) for n in site_names(page, "")}
     best: tuple[float, HtmlElement, str] | None = None
     for el, text, weight in _candidates(page):
         page.check()
         nc = normalize(text)
         if len(nc) < 3:
             continue
-        score = max((_match(nc, ref, ref == tag_ref and len(tag_parts) > 1) for ref in refs), default=0.0)
+        score = max((_match(nc, ref, False) for ref in refs if ref != tag_ref), default=0.0)
+        score = max(score, _tag_match(nc, tag_ref, folded_parts, site_first))
         if first and len(first) >= 4 and score == 0.0 and nc.startswith(first[: max(4, len(first) - 2)]):
             score = 0.5
         dated = _followed_by_date(page, el)
