@@ -40,8 +40,8 @@ PAGES_DIR = ROOT / "tests" / "fixtures" / "pages"
 SIZE_BUCKETS = (10_000, 100_000, 300_000, 1_000_000, 3_000_000)
 
 #: fragments the generators build pages from: the labels and shapes the finders look for
-LABELS = ("下一篇：", "上一篇：", "来源：", "作者：", "记者 ", "责任编辑：", "通讯员 ", "发布时间：", "相关阅读", "当前位置：",
-          "相关热词搜索：", "文/", "摄", "第1页 共5页", "下一页", "原标题：", "编者按：", "关注微信公众号")
+LABELS = ("下一篇：", "上一篇：", "来源：", "作者：", "记者 ", "责任编辑：", "通讯员 ", "发布时间：", "相关阅读",
+          "当前位置：", "相关热词搜索：", "文/", "摄", "第1页 共5页", "下一页", "原标题：", "编者按：", "关注微信公众号")
 TEXTS = ("2015-07-06 12:18:38", "下午 3:11", "07-06 12:18", "7月6日", "3分钟前", "昨天 10:20", "张三", "李四、王五",
          "某某日报", "今年以来，市园林部门新建了三座口袋公园，方便市民就近休闲。", "据介绍，", "。", "，", "1", "2",
          "Next", "»", "&nbsp;", "&#0;", "\x00", "\ufffd", "ａｂｃ", "<![CDATA[x]]>", "<!--", "-->")
@@ -134,12 +134,6 @@ def gen_mutated(rng: random.Random, fixtures: list[tuple[str, str]]) -> Case:
 def gen_fixture(rng: random.Random, fixtures: list[tuple[str, str]]) -> Case:
     url, text = rng.choice(fixtures)
     return Case("fixture", text, True, url)
-
-
-def _nest(rng: random.Random, depth: int, inner: str) -> str:
-    tag = rng.choice([t for t in OPEN_TAGS if t != "<br>"])
-    label = rng.choice(LABELS + ("", "", ""))
-    return tag + label + "\n" + inner + _close(tag)
 
 
 def gen_nested(rng: random.Random, fixtures: list[tuple[str, str]]) -> Case:
