@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.extract.dom import LINK_LINE_SHARE, HtmlElement, Line
 from crawler.extract.rules import (
     DATE_LABELS,
     DATE_LD,
@@ -24,8 +25,6 @@ from crawler.extract.rules import (
     UPDATE_LABELS,
     alternation,
 )
-
-from crawler.extract.dom import LINK_LINE_SHARE, HtmlElement, Line
 
 if TYPE_CHECKING:
     from crawler.extract.page import Page
