@@ -48,6 +48,7 @@ _SEP = r"[:：/／︱|｜丨]"
 _SOURCE = re.compile(r"(?P<label>" + alternation(SOURCE_LABELS) + r")\s*(?P<colon>[:：]?)[\s\u3000]*")
 _SOURCE_PREFIX = re.compile(r"^" + alternation(SOURCE_PREFIXES) + r"\s*[:：]?\s*")
 _SOURCE_HINT = frozenset("来源出稿來")
+_CLOSERS = {"）": "（", ")": "(", "】": "【", "]": "[", "》": "《", "」": "「"}
 
 #: labels of more than one character that end a value printed before them on the same line
 _LONG_LABELS = tuple(label for label in CREDIT_LABELS if len(label) > 1)
@@ -150,8 +151,13 @@ def _value_after(text: str, pos: int, bounds: tuple[int, ...] = ()) -> str:
 
 
 def _clean_source(value: str) -> str:
-    """A source value without a `转载自` prefix."""
-    return _SOURCE_PREFIX.sub("", value).strip() if value else value
+    """A source value without a `转载自` prefix or the closing bracket of the line it was printed in."""
+    if not value:
+        return value
+    value = _SOURCE_PREFIX.sub("", value).strip()
+    while value and value[-1] in _CLOSERS and _CLOSERS[value[-1]] not in value:
+        value = value[:-1].rstrip()
+    return value
 
 
 def _source_candidates(page: Page) -> Iterator[Line]:

@@ -341,8 +341,16 @@ def find_article_links(page: Page, base: str) -> tuple[list[Link], str]:
 
 _NUMBERED_PATH = re.compile(r"^(?P<stem>.*[^/])(?P<sep>[_-])(?P<n>\d{1,3})(?P<ext>\.[A-Za-z]{2,6})$")
 _EXT = re.compile(r"^(?P<stem>.*[^/])(?P<ext>\.[A-Za-z]{2,6})$")
+_DIR_PAGE = re.compile(r"^(?P<stem>.*[^/])/(?P<n>\d{1,3})/$")
 _PAGE_TEXT = re.compile(r"^[\[【(（]?\s*(?:第\s*)?(\d{1,3})\s*(?:[页頁])?\s*[\]】)）]?$")
-_PAGER_WORD = re.compile(r"^" + alternation(PAGER_NEXT_WORDS + PAGER_PREV_WORDS + PAGER_END_WORDS) + r"$", re.I)
+_PAGER_WORDS = frozenset(w.lower() for w in (*PAGER_NEXT_WORDS, *PAGER_PREV_WORDS, *PAGER_END_WORDS))
+_ARROWS = re.compile(r"[\s»›>«‹<\[\]【】()（）]+")
+
+
+def _pager_word(text: str) -> bool:
+    """`下一页`, `Next »`, `»`, `[末页]`: a pager's word, arrows and brackets around it allowed."""
+    bare = _ARROWS.sub("", text)
+    return (bare.lower() in _PAGER_WORDS) if bare else bool(text.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,10 +396,15 @@ def _schemes(current: str) -> list[tuple[_Scheme, Callable[[str], int | bool | N
     path_schemes: list[tuple[str, str, str, int | None]] = []  # (stem, sep, ext, current number)
     numbered = _NUMBERED_PATH.match(parts.path)
     plain = _EXT.match(parts.path)
+    in_dir = _DIR_PAGE.match(parts.path)
     if plain:
         path_schemes += [(plain["stem"], sep, plain["ext"], None) for sep in ("_", "-")]
     if numbered:
         path_schemes.append((numbered["stem"], numbered["sep"], numbered["ext"], int(numbered["n"])))
+    if parts.path.endswith("/"):  # `/slug/` and `/slug/2/`
+        path_schemes.append((parts.path.rstrip("/"), "/", "/", None))
+    if in_dir:
+        path_schemes.append((in_dir["stem"], "/", "/", int(in_dir["n"])))
     for stem, sep, ext, now in path_schemes:
 
         def make_path(n: int, stem: str = stem, sep: str = sep, ext: str = ext) -> str:
@@ -442,7 +455,7 @@ def find_pager(page: Page, base: str, current: str) -> tuple[tuple[list[Link], l
         if not url or not url.startswith(directory) or url.split("#")[0] == cur:
             continue
         text = text_head(a, 20)
-        if _page_number(text) is not None or _PAGER_WORD.match(text):
+        if _page_number(text) is not None or _pager_word(text):
             anchors.append((a, url, text))
     if not anchors:
         return ([], []), "none"

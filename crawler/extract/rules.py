@@ -86,7 +86,9 @@ DATE_META: tuple[str, ...] = (
 )
 #: JSON-LD keys of the publication time
 DATE_LD: tuple[str, ...] = ("datePublished", "dateCreated", "uploadDate")
-TITLE_META: tuple[str, ...] = ("og:title", "twitter:title", "dc.title", "dcterms.title", "title", "headline")
+#: meta names of the headline (`articletitle`: TRS WCM's own)
+TITLE_META: tuple[str, ...] = ("og:title", "twitter:title", "dc.title", "dcterms.title", "articletitle", "title",
+                               "headline")
 TITLE_LD: tuple[str, ...] = ("headline", "name")
 SOURCE_META: tuple[str, ...] = ("contentsource", "source", "og:source", "article:source")
 AUTHOR_META: tuple[str, ...] = ("author", "article:author", "byl", "dc.creator")
@@ -242,7 +244,8 @@ DISCLAIMER = re.compile(
 PROMO_LINE = re.compile(
     r"(?:关注|關注|扫码|掃碼|扫一扫|掃一掃|长按|長按|识别|下载|下載|订阅|訂閱).{0,24}"
     r"(?:微信|公众号|公眾號|二维码|二維碼|客户端|客戶端|APP|App|app|抖音|微博|头条号|视频号)"
-    r"|(?:微信|公众号|公眾號|客户端|客戶端|APP)\s*(?:扫码|掃碼|关注|關注|下载|下載)",
+    r"|(?:微信|公众号|公眾號|客户端|客戶端|APP)\s*(?:扫码|掃碼|关注|關注|下载|下載)"
+    r"|(?:扫码|掃碼|扫一扫|掃一掃|长按识别|長按識別)\s*(?:关注|關注|下载|下載|阅读|閱讀|订阅|訂閱)",
 )
 
 # --- links ------------------------------------------------------------------------------------------------

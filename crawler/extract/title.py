@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import urljoin
 
 from crawler.extract.dates import DATE_HINT
@@ -45,8 +46,8 @@ _COPY_WORDS = re.compile(alternation(COPYRIGHT_WORDS))
 HEADING_WEIGHT = {"h1": 0.3, "h2": 0.12, "h3": 0.06, "h4": 0.03, "h5": 0.02, "h6": 0.01}
 #: an element whose class names a title (`class="art_tit"`) counts like an h2 or so
 TITLE_ATTR_WEIGHT = 0.08
-#: a link to the page itself printed as its headline (blog permalinks)
-PERMALINK_WEIGHT = 0.1
+#: a link to the page itself printed as its headline (blog permalinks), and what it scores matching nothing
+PERMALINK_WEIGHT, PERMALINK_SCORE = 0.1, 0.45
 #: a candidate scoring this much (match with a reference + tag weight + date line) is the headline
 ACCEPT_SCORE = 0.5
 #: headline length bounds in characters: shorter is a label, longer is a paragraph
@@ -67,7 +68,7 @@ def _title_attr(attrs: str) -> bool:
 
 
 def _same_page(href: str | None, page: Page) -> bool:
-    if not href or not page.url:
+    if not href or not page.url or href.startswith(("#", "javascript:")):
         return False
     try:
         target = urljoin(page.url, href.strip()).split("#")[0]
@@ -190,7 +191,9 @@ def find_title(page: Page, selector: str | None = None) -> tuple[tuple[str, str]
         if first and len(first) >= 4 and score == 0.0 and nc.startswith(first[: max(4, len(first) - 2)]):
             score = 0.5
         dated = _followed_by_date(page, el)
-        if score <= 0:
+        if score <= 0 and weight == PERMALINK_WEIGHT and len(nc) >= 4:
+            score = PERMALINK_SCORE  # the page links to itself with this text: its headline
+        elif score <= 0:
             if not dated or len(nc) < 6 or weight < 0.01:
                 continue
             score = 0.3
@@ -233,12 +236,11 @@ SUFFIX_NAME_SHARE = 0.6
 def strip_site_suffix(text: str, names: set[str]) -> str:
     """``text`` without the site/column parts a <title> adds (`标题-新闻中心-某某网` → `标题`).
 
-    Trailing (or leading) parts that are a name the site prints for itself go; when none is known, the
-    first part stays if it reads like a headline (4+ characters), else the longest part.
+    Trailing (or leading) parts that are a name the site prints for itself go, one at a time, so a hyphen
+    inside the headline stays (`嘉禾-青溪城际公交开通-新闻中心-嘉禾网`). Of what remains (split at `_`, ` - `,
+    `|`; or at any separator when no part was a known name) the first part stays if it reads like a headline
+    (4+ characters), else the longest part.
     """
-    parts = _title_parts(text)
-    if len(parts) <= 1:
-        return _clean(text)
 
     def is_name(part: str, loose: bool) -> bool:
         folded = normalize(part)
@@ -246,20 +248,37 @@ def strip_site_suffix(text: str, names: set[str]) -> str:
             return False
         if folded in names:
             return True
-        # `嘉兴在线网` for a site that calls itself `嘉兴在线`; `河北频道` for `新华网河北频道`
+        # `嘉禾在线网` for a site that calls itself `嘉禾在线`; `河北频道` for `新华网河北频道`
         return loose and any(
             (n in folded and len(n) >= SUFFIX_NAME_SHARE * len(folded)) or (len(folded) >= 2 and folded in n)
             for n in names
         )
 
-    while len(parts) > 1 and is_name(parts[-1], loose=True):
-        parts.pop()
-    while len(parts) > 1 and is_name(parts[0], loose=False):
-        parts.pop(0)
-    if len(parts) == 1:
-        return _clean(parts[0])
+    text = text.strip()
+    stripped = False
+    for _ in range(MAX_TITLE_PARTS):
+        seps = [m for m in TITLE_SPLIT.finditer(text) if 0 < m.start() and m.end() < len(text)]
+        if not seps:
+            break
+        if is_name(text[seps[-1].end() :], loose=True):
+            text = text[: seps[-1].start()]
+        elif is_name(text[: seps[0].start()], loose=False):
+            text = text[seps[0].end() :]
+        else:
+            break
+        stripped = True
+    # once known names are gone, a bare hyphen left over belongs to the headline
+    parts = [p for p in (_STRONG_SPLIT if stripped else TITLE_SPLIT).split(text) if p.strip()]
+    if len(parts) <= 1:
+        return _clean(text)
     head = parts[0]
     return _clean(head if len(normalize(head)) >= 4 else max(parts, key=len))
+
+
+#: parts a <title> is cut into at most
+MAX_TITLE_PARTS = 8
+#: the separators that never stand inside a headline (a bare hyphen may: `嘉禾-青溪城际公交`)
+_STRONG_SPLIT = re.compile(r"\s*(?:_{1,2}|\s[-–—|｜]\s|[-–—]{2}|\||｜)\s*")
 
 
 def site_names(page: Page, title: str, *, with_nav: bool = True) -> list[str]:
@@ -294,16 +313,28 @@ def site_names(page: Page, title: str, *, with_nav: bool = True) -> list[str]:
 MAX_NAV_NAME = 8
 
 
+#: a block holding at least this many links is a menu (a nav bar, a column list)
+MENU_LINKS = 4
+#: links looked at for menu names at most
+MAX_NAV_LINKS = 2000
+
+
 def _nav_names(page: Page) -> list[str]:
-    """The short link texts of the page's chrome (nav bars, breadcrumbs): the columns a <title> may name."""
+    """The short link texts of the page's menus and chrome (nav bars, breadcrumbs): the columns a <title> names."""
     out: list[str] = []
-    for a in page.body_el.iter("a"):
+    for a in islice(page.body_el.iter("a"), MAX_NAV_LINKS):
         text = (a.text or "").strip()
-        if 2 <= len(text) <= MAX_NAV_NAME and page.is_chrome(a):
+        if 2 <= len(text) <= MAX_NAV_NAME and (page.is_chrome(a) or _in_menu(a)):
             out.append(text)
-        if len(out) > 500:
-            break
     return out
+
+
+def _in_menu(a: HtmlElement) -> bool:
+    """The link stands in a block of links: its parent or grandparent holds MENU_LINKS links or more."""
+    for holder in islice(a.iterancestors(), 1, 3):
+        if sum(1 for _ in islice(holder.iter("a"), MENU_LINKS)) >= MENU_LINKS:
+            return True
+    return False
 
 
 def _followed_by_date(page: Page, el: HtmlElement) -> float:
