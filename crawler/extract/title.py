@@ -257,7 +257,7 @@ def strip_site_suffix(text: str, names: set[str]) -> str:
     text = text.strip()
     stripped = False
     for _ in range(MAX_TITLE_PARTS):
-        seps = [m for m in TITLE_SPLIT.finditer(text) if 0 < m.start() and m.end() < len(text)]
+        seps = [m for m in TITLE_SPLIT.finditer(text) if m.start() > 0 and m.end() < len(text)]
         if not seps:
             break
         if is_name(text[seps[-1].end() :], loose=True):
