@@ -38,6 +38,8 @@ from crawler.extract.encoding import decode_html  # noqa: E402
 FETCHED = datetime(2020, 1, 1, tzinfo=UTC)
 PAGES_DIR = ROOT / "tests" / "fixtures" / "pages"
 SIZE_BUCKETS = (10_000, 100_000, 300_000, 1_000_000, 3_000_000)
+#: the target: no input below this size takes over a second
+SMALL = 300_000
 
 #: fragments the generators build pages from: the labels and shapes the finders look for
 LABELS = ("下一篇：", "上一篇：", "来源：", "作者：", "记者 ", "责任编辑：", "通讯员 ", "发布时间：", "相关阅读",
@@ -268,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     slow: Counter[str] = Counter()
     sizes: Counter[str] = Counter()
     worst: list[Outcome] = []
+    slow_small: list[Outcome] = []
+    lost_by_size: Counter[str] = Counter()
     total_s = 0.0
     for case in cases(args.count, args.seed):
         got = run_case(case)
@@ -278,8 +282,12 @@ def main(argv: list[str] | None = None) -> int:
             raised.append(got)
         for failure in got.failed:
             (failed_ok if case.well_formed else failed_bad)[failure] += 1
+        if got.failed and case.well_formed:
+            lost_by_size[_bucket(got.size)] += 1
         if got.seconds > args.slow:
             slow[_bucket(got.size)] += 1
+            if got.size < SMALL:
+                slow_small.append(got)
         worst = sorted([*worst, got], key=lambda o: -o.seconds)[: args.worst]
 
     print(f"inputs {args.count} (seed {args.seed}), {total_s:.1f} s in extract_article")
@@ -290,10 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {o.case.kind}: {o.raised}")
     print(f"contained failures, well-formed    {sum(failed_ok.values())}  {dict(failed_ok)}")
     print(f"contained failures, malformed      {sum(failed_bad.values())}  {dict(failed_bad)}")
+    print(f"well-formed inputs with a lost field, by size  {dict(lost_by_size) or 0}")
     print(f"inputs over {args.slow:g} s by size           {dict(slow) or 0}")
-    below = sum(n for bucket, n in slow.items() if bucket in ("< 10 KB", "< 100 KB", "< 300 KB"))
-    print(f"inputs over {args.slow:g} s below 300 KB      {below}")
+    print(f"inputs over {args.slow:g} s below 300 KB      {len(slow_small)}")
     print(f"fields checked per input           {len(RULE_FIELDS)}")
+    for o in slow_small[:10]:
+        print(f"  below 300 KB: {o.seconds:6.3f} s  {o.size / 1000:8.1f} KB  {o.case.kind}  slowest finder: {o.slowest}")
     print("slowest:")
     for o in worst:
         print(f"  {o.seconds:6.3f} s  {o.size / 1000:8.1f} KB  {o.case.kind:<16} slowest finder: {o.slowest}")

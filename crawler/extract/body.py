@@ -61,6 +61,7 @@ _CREDIT_LINE = re.compile(
     r"^[（(【\[〔]?\s*" + alternation((*CREDIT_LABELS, *SOURCE_LABELS, *EDITOR_LABELS, *PROCESS_LABELS, "美编"))
     + r"\s*[/／:：︱|｜丨\s]"
 )
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile("[" + re.escape(SENTENCE_END) + "]")
 #: marks that make a line read as prose (sentences and clauses)
 _PROSE_MARK = re.compile("[" + re.escape(SENTENCE_END + "，,、") + "]")
@@ -199,7 +200,7 @@ def _score_tree(stats: dict[HtmlElement, _Stat]) -> dict[HtmlElement, float]:
         if own < MIN_PARAGRAPH:
             continue
         head = text_head(el, 60) if own < 600 else ""
-        if head and DISCLAIMER.search(head):
+        if head and DISCLAIMER.match(head):
             continue
         value = 1.0 + min(st.inline_punct, PUNCT_CAP) + min(own / 100, LENGTH_CAP)
         if st.inline_punct == 0 and own < 60:
@@ -281,15 +282,22 @@ def _is_prose(line: Line) -> bool:
         not line.in_link
         and len(text) >= PROSE_LINE_MIN
         and _PROSE_MARK.search(text) is not None
-        and not NOISE_LINE.search(text)
-        and not PROMO_LINE.search(text)
-        and not DISCLAIMER.search(text[:60])
+        and not NOISE_LINE.match(text)
+        and not PROMO_LINE.search(text[:PROMO_REACH])
+        and not DISCLAIMER.match(text[:60])
     )
+
+
+#: a promotional line is recognised in the first this many characters of a line
+PROMO_REACH = 200
 
 
 def prose_chars(lines: list[str]) -> int:
     """Characters of the lines that read as prose (a clause mark, not a tool line): the measure of a body."""
-    return sum(len(t) for t in lines if len(t) >= PROSE_LINE_MIN and _PROSE_MARK.search(t) and not PROMO_LINE.search(t))
+    return sum(
+        len(t) for t in lines
+        if len(t) >= PROSE_LINE_MIN and _PROSE_MARK.search(t) and not PROMO_LINE.search(t[:PROMO_REACH])
+    )
 
 
 @dataclass(slots=True)
@@ -300,6 +308,8 @@ class _Run:
     lines: list[Line]
     #: the deepest element holding every line of the run
     block: HtmlElement
+    #: characters of its prose lines
+    chars: int = 0
 
 
 def _join(block: HtmlElement, el: HtmlElement) -> HtmlElement | None:
@@ -317,10 +327,11 @@ def _runs(page: Page) -> list[_Run]:
     runs: list[_Run] = []
     run: _Run | None = None
     gap = 0
+    prose = _prose_flags(page)
     for n, line in enumerate(page.lines):
         if n % CHECK_EVERY == 0:
             page.check()
-        if _is_prose(line):
+        if prose[n]:
             joined = _join(run.block, line.el) if run is not None else None
             if run is None or joined is None:
                 run = _Run(n, [], line.el)
@@ -338,7 +349,16 @@ def _runs(page: Page) -> list[_Run]:
     for found in runs:
         while found.lines and not _is_prose(found.lines[-1]):
             found.lines.pop()
+        found.chars = sum(len(line.text) for line in found.lines if _is_prose(line))
     return runs
+
+
+def _prose_flags(page: Page) -> list[bool]:
+    flags = page.cache.get("prose")
+    if not isinstance(flags, list):
+        flags = [_is_prose(line) for line in page.lines]
+        page.cache["prose"] = flags
+    return flags
 
 
 def _eligible(page: Page, start: int, run: list[Line]) -> bool:
@@ -355,11 +375,9 @@ def _eligible(page: Page, start: int, run: list[Line]) -> bool:
 def largest_run(page: Page) -> _Run | None:
     """The page's largest run of prose lines that may stand for the article (see :func:`_eligible`)."""
     best: _Run | None = None
-    best_chars = 0
     for run in _runs(page):
-        chars = sum(len(line.text) for line in run.lines if _is_prose(line))
-        if chars > best_chars and _eligible(page, run.start, run.lines):
-            best, best_chars = run, chars
+        if (best is None or run.chars > best.chars) and _eligible(page, run.start, run.lines):
+            best = run
     return best
 
 
@@ -377,7 +395,7 @@ def find_body(
     lines = body_lines(page, content, stats, title, subtitle) if content else []
     have = prose_chars(lines)
     run = largest_run(page)
-    run_chars = sum(len(line.text) for line in run.lines if _is_prose(line)) if run else 0
+    run_chars = run.chars if run else 0
     collapsed = not have or (
         have < SHORT_BODY and run_chars >= REPLACE_FACTOR * have
     ) or (run_chars >= RUN_MIN_CHARS and have < BODY_MIN_SHARE * run_chars)
@@ -441,7 +459,7 @@ def _filtered(page: Page, raw: list[str], title: str, subtitle: str) -> list[str
             continue
         if ns and nl == ns and len(out) <= 2:
             continue
-        if NOISE_LINE.search(line) or (len(line) <= 80 and PROMO_LINE.search(line)):
+        if NOISE_LINE.match(line) or (len(line) <= 80 and PROMO_LINE.search(line)):
             continue
         if _is_info_line(line, page):
             continue
@@ -453,7 +471,7 @@ def _filtered(page: Page, raw: list[str], title: str, subtitle: str) -> list[str
 
 
 def _is_info_line(line: str, page: Page) -> bool:
-    if len(line) > 120:
+    if len(line) > 120 or not _DIGIT.search(line):
         return False
     hits = find_dates(line, page.fetched_at, page.tz, relative=False)
     if not hits:

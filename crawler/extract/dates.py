@@ -63,6 +63,10 @@ DATE_HINT = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}"
     r"|\d+\s*(?:分钟|小时|小時|天)前|昨天|刚刚"
 )
+#: what every absolute date has (a digit before a separator or 年/月, or eight digits in a row), and what every
+#: relative one has: a cheap test that spares the four date patterns the text of most lines
+_MAYBE_DATE = re.compile(r"\d\s*[-/.年月日:：时時]|\d{8}")
+_MAYBE_RELATIVE = re.compile(r"刚刚|剛剛|just now|前|今天|今日|昨天|昨日|前天")
 #: text longer than this is cut before the date regexes see it (a date line is short; a page is not)
 MAX_DATE_TEXT = 4000
 #: dates found in one text at most (a list page has many; the finder needs the first few)
@@ -147,6 +151,8 @@ def find_dates(
     if not text:
         return []
     text = text[:MAX_DATE_TEXT]
+    if not _MAYBE_DATE.search(text) and not (relative and _MAYBE_RELATIVE.search(text)):
+        return []
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
 
@@ -314,6 +320,8 @@ def url_date(url: str | None, tz: tzinfo, fetched_at: datetime | None = None) ->
     return None
 
 
+_DIGIT = re.compile(r"\d")
+_DATE_LABEL_ANY = re.compile(alternation(DATE_LABELS), re.I)
 _LABEL_BEFORE = re.compile(alternation(DATE_LABELS) + r"\s*[:：]?\s*$", re.I)
 _UPDATE_BEFORE = re.compile(alternation(UPDATE_LABELS) + r"\s*(?:时间|日期)?\s*[:：]?\s*$", re.I)
 #: characters before a date that its label may occupy (`发布时间：`)
@@ -378,29 +386,29 @@ def find_published(page: Page, selector: str | None = None) -> tuple[datetime | 
     from_url = url_date(page.url, tz, fetched_at)
     year = from_url.value.year if from_url else meta.value.year if meta else None
     lines = page.lines
-    # the page's own lines: no link list entries; for unlabelled dates no chrome either (sidebars, footers)
-    own = [i for i, line in enumerate(lines) if not _teaser(line)]
-    content = [i for i in own if not page.is_chrome(lines[i].el)]
     h = page.headline_idx
     if h is not None:
         got = _info_line(page, h, meta, year)
         if got is not None:
             return got
-    # a labelled date anywhere (发布时间：…), outside link lists and chrome, from the headline on
+    # a labelled date anywhere (发布时间：…), not in a link list entry, from the headline on
     start = h or 0
-    order = [i for i in own if i >= start] + [i for i in own if i < start]
-    for i in order:
+    for i in [*range(start, len(lines)), *range(start)]:
         page.check()
-        text = lines[i].text
-        if len(text) > DATE_LINE_MAX:
+        line = lines[i]
+        text = line.text
+        if len(text) > DATE_LINE_MAX or not _DATE_LABEL_ANY.search(text) or _teaser(line):
             continue
         for x in find_dates(text, fetched_at, tz, year=year, bare_day=True):
             if _labelled(text, x, _LABEL_BEFORE):
                 return _prefer_meta_time(x, meta).value, "label"
     if meta is not None:
         return meta.value, "meta"
-    # first full date with a clock time in the page after the headline (short lines only)
-    after = [i for i in content if i >= start]
+    # the page's own short dated lines after the headline: no link list entry, no chrome (sidebars, footers)
+    after = [i for i in range(start, len(lines))
+             if len(lines[i].text) <= DATE_LINE_MAX and _DIGIT.search(lines[i].text)
+             and not _teaser(lines[i]) and not page.is_chrome(lines[i].el)]
+    # first full date with a clock time
     for i in after:
         page.check()
         if len(lines[i].text) <= DATE_LINE_MAX:

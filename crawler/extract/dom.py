@@ -298,6 +298,10 @@ def iter_lines(el: HtmlElement, skip: Callable[[HtmlElement], bool] | None = Non
     return out
 
 
+#: characters read beyond a text_head limit, for the whitespace that normalisation removes
+HEAD_SLACK = 64
+
+
 def text_head(el: HtmlElement, limit: int) -> str:
     """The first ``limit`` characters of an element's normalised text, reading no further than needed.
 
@@ -309,7 +313,7 @@ def text_head(el: HtmlElement, limit: int) -> str:
         for piece in texts(el):
             parts.append(piece)
             size += len(piece)
-            if size >= 2 * limit:
+            if size >= limit + HEAD_SLACK:
                 break
     except (ValueError, TypeError):
         return ""

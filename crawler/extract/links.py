@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
+from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.extract.dom import HtmlElement, norm, normalize, select_text, tag_of, text_head
@@ -59,6 +61,8 @@ _ANY_LABEL = re.compile(
 )
 _LEAD_INLINE = frozenset({"strong", "b", "span", "em", "label", "font", "small", "i", "h3", "h4", "h5", "dt"})
 
+#: tag, related or breadcrumb blocks looked at at most, and blocks found by their label at most
+MAX_BLOCKS, MAX_LABELLED_BLOCKS = 20, 40
 #: a tag block listing more links than this is a keyword cloud, not the article's tags
 MAX_TAG_LINKS = 30
 #: a breadcrumb has at most this many links and this much text
@@ -71,8 +75,10 @@ MAX_RELATED, MIN_RELATED_TEXT = 200, 6
 MAX_NEIGHBOUR_LABELS = 40
 #: an element holding a 上一篇 label with more text than this is a whole block, not the neighbour line
 MAX_NEIGHBOUR_BLOCK = 300
-#: links looked at for a pager at most, and pages of one article at most
-MAX_PAGER_ANCHORS, MAX_ARTICLE_PAGES = 5000, 100
+#: links looked at for a pager at most, pager links kept at most, and pages of one article at most
+MAX_PAGER_ANCHORS, MAX_PAGER_LINKS, MAX_ARTICLE_PAGES = 5000, 200, 100
+#: a pager link's text is short (`2`, `下一页`, `Next »`)
+MAX_PAGER_TEXT = 20
 
 
 def _href(a: HtmlElement, base: str) -> str:
@@ -116,6 +122,7 @@ def _attr_kinds(attrs: str) -> tuple[bool, bool, bool]:
 
 
 _Blocks = list[tuple[HtmlElement, str]]
+T = TypeVar("T")
 
 
 def _blocks(page: Page) -> tuple[_Blocks, _Blocks, _Blocks]:
@@ -129,7 +136,7 @@ def _blocks(page: Page) -> tuple[_Blocks, _Blocks, _Blocks]:
         return cached
     labelled: dict[HtmlElement, str] = {}
     for line in page.lines:
-        if not _ANY_LABEL.match(line.text):
+        if len(labelled) >= MAX_LABELLED_BLOCKS or not _ANY_LABEL.match(line.text):
             continue
         for el in islice(line.el.iter(), 7):
             if el.tag.__class__ is str and el.tag != "a":
@@ -155,20 +162,25 @@ def _blocks(page: Page) -> tuple[_Blocks, _Blocks, _Blocks]:
             related.append((el, lead))
         if is_crumb or (lead and _CRUMB_TEXT.match(lead)):
             crumbs.append((el, tag))
-    result = (tags, related, crumbs)
+    # nested blocks list the same links again: keep the outermost related lists; tags and breadcrumbs are read
+    # from the first blocks that qualify, so only their number is bounded
+    result = (tags[:MAX_BLOCKS], _outermost(page, related, key=itemgetter(0)), crumbs[:MAX_BLOCKS])
     page.cache["link_blocks"] = result
     return result
 
 
-def _outermost(blocks: list[HtmlElement]) -> list[HtmlElement]:
-    """``blocks`` without those nested in an earlier one (nested blocks would list the same links again)."""
-    kept: list[HtmlElement] = []
-    seen: set[HtmlElement] = set()
+def _outermost(page: Page, blocks: list[T], key: Callable[[T], HtmlElement]) -> list[T]:
+    """``blocks`` (in document order; ``key`` gives each one's element) without those nested in an earlier one
+    (nested blocks would list the same links again); at most MAX_BLOCKS of them."""
+    kept: list[T] = []
+    last: HtmlElement | None = None
     for block in blocks:
-        if block in seen or any(anc in seen for anc in block.iterancestors()):
-            continue
-        seen.add(block)
-        kept.append(block)
+        el = key(block)
+        if last is None or not page.contains(last, el):  # in document order, only the last kept can hold it
+            kept.append(block)
+            last = el
+            if len(kept) >= MAX_BLOCKS:
+                break
     return kept
 
 
@@ -185,7 +197,7 @@ def find_tags(
         return (split_names(select_text(page.root, selector), keep_long=True), []), "profile"
     tags: list[str] = []
     links: list[Link] = []
-    for el in _outermost([el for el, tag in _blocks(page)[0] if tag != "a"]):
+    for el in [el for el, tag in _blocks(page)[0] if tag != "a"]:
         page.check()
         anchors = _anchors(el, MAX_TAG_LINKS + 1)
         if not anchors or len(anchors) > MAX_TAG_LINKS:
@@ -316,7 +328,7 @@ def find_related(page: Page, base: str, current: str) -> list[Link]:
         block = _related_block(el) if lead else el
         if block is not None:
             blocks.append(block)
-    for block in _outermost(blocks):
+    for block in _outermost(page, blocks, key=lambda el: el):
         page.check()
         for a in _anchors(block, MAX_RELATED):
             url = _href(a, base)
@@ -451,12 +463,16 @@ def find_pager(page: Page, base: str, current: str) -> tuple[tuple[list[Link], l
     cur = current.split("#")[0]
     directory = cur.split("?")[0].rsplit("/", 1)[0] + "/"
     for a in islice(page.body_el.iter("a"), MAX_PAGER_ANCHORS):
-        url = _href(a, base)
-        if not url or not url.startswith(directory) or url.split("#")[0] == cur:
+        if len(a.text or "") > MAX_PAGER_TEXT:
             continue
-        text = text_head(a, 20)
-        if _page_number(text) is not None or _pager_word(text):
+        text = text_head(a, MAX_PAGER_TEXT)
+        if _page_number(text) is None and not _pager_word(text):
+            continue
+        url = _href(a, base)
+        if url and url.startswith(directory) and url.split("#")[0] != cur:
             anchors.append((a, url, text))
+            if len(anchors) >= MAX_PAGER_LINKS:
+                break
     if not anchors:
         return ([], []), "none"
     page.check()

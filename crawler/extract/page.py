@@ -45,6 +45,7 @@ class Page:
     _first_line: dict[HtmlElement, int] | None = None
     _elements: list[tuple[HtmlElement, str, str]] | None = None
     _chrome: set[HtmlElement] | None = None
+    _spans: dict[HtmlElement, tuple[int, int]] | None = None
     #: per-page memo of the field finders (e.g. the link blocks), so each is computed once
     cache: dict[str, object] = field(default_factory=dict)
 
@@ -77,6 +78,28 @@ class Page:
                     chrome.add(node)
             self._chrome = chrome
         return el in self._chrome
+
+    def span(self, el: HtmlElement) -> tuple[int, int]:
+        """(first, last) document-order index of ``el``'s subtree: B lies inside A when A's span holds B's start.
+
+        Computed once for all elements, so containment tests cost nothing however deep the nesting.
+        """
+        if self._spans is None:
+            elements = self.elements()
+            index = {node: i for i, (node, _tag, _attrs) in enumerate(elements)}
+            last = list(range(len(elements)))
+            for i in range(len(elements) - 1, -1, -1):
+                parent = elements[i][0].getparent()
+                j = index.get(parent) if parent is not None else None
+                if j is not None and last[i] > last[j]:
+                    last[j] = last[i]
+            self._spans = {node: (i, last[i]) for node, i in index.items()}
+        return self._spans.get(el, (-1, -1))
+
+    def contains(self, outer: HtmlElement, inner: HtmlElement) -> bool:
+        """True when ``inner`` lies inside ``outer`` (or is it)."""
+        a, b = self.span(outer)
+        return a >= 0 and a <= self.span(inner)[0] <= b
 
     def line_index(self, el: HtmlElement) -> int | None:
         """Index of the first line that lies inside ``el`` (computed once for all elements)."""

@@ -54,8 +54,8 @@ ACCEPT_SCORE = 0.5
 MIN_TITLE, MAX_TITLE = 2, 150
 #: a date printed on the line right after a candidate, and within the three lines after it
 DATE_BELOW, DATE_NEAR = 0.25, 0.12
-#: candidates looked at at most (a page with thousands of title-classed elements is a list)
-MAX_CANDIDATES = 400
+#: candidates looked at at most, in page order (the headline comes early; thousands of them make a list)
+MAX_CANDIDATES = 150
 
 
 def _title_parts(text: str) -> list[str]:
@@ -70,6 +70,9 @@ def _title_attr(attrs: str) -> bool:
 def _same_page(href: str | None, page: Page) -> bool:
     if not href or not page.url or href.startswith(("#", "javascript:")):
         return False
+    tail = page.url.split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    if tail not in href and not page.canonical:  # cheap: most links name another page
+        return False
     try:
         target = urljoin(page.url, href.strip()).split("#")[0]
     except ValueError:
@@ -82,6 +85,7 @@ def _same_page(href: str | None, page: Page) -> bool:
 
 def _candidates(page: Page) -> list[tuple[HtmlElement, str, float]]:
     out: list[tuple[HtmlElement, str, float]] = []
+    examined = 0
     for el, tag, attrs in page.elements():
         weight = HEADING_WEIGHT.get(tag)
         if weight is None:
@@ -92,10 +96,11 @@ def _candidates(page: Page) -> list[tuple[HtmlElement, str, float]]:
             else:
                 weight = TITLE_ATTR_WEIGHT
         text = _heading_text(el)
+        examined += 1
         if MIN_TITLE <= len(text) <= MAX_TITLE and not _CRUMB.match(text) and not PROMO_LINE.search(text):
             out.append((el, text, weight))
-            if len(out) >= MAX_CANDIDATES:
-                break
+        if len(out) >= MAX_CANDIDATES or examined >= 2 * MAX_CANDIDATES:
+            break
     return out
 
 
