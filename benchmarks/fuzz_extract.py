@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"inputs over {args.slow:g} s below 300 KB      {len(slow_small)}")
     print(f"fields checked per input           {len(RULE_FIELDS)}")
     for o in slow_small[:10]:
-        print(f"  below 300 KB: {o.seconds:6.3f} s  {o.size / 1000:8.1f} KB  {o.case.kind}  slowest finder: {o.slowest}")
+        print(f"  below 300 KB: {o.seconds:6.3f} s  {o.size / 1000:8.1f} KB  {o.case.kind}  slowest: {o.slowest}")
     print("slowest:")
     for o in worst:
         print(f"  {o.seconds:6.3f} s  {o.size / 1000:8.1f} KB  {o.case.kind:<16} slowest finder: {o.slowest}")
