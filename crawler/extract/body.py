@@ -3,10 +3,14 @@
 1. ``profile``: the site profile's body selector.
 2. ``density`` / ``known+density``: text density x punctuation (GNE's idea), readability-style scores passed up
    to ancestors, a bonus for the CMS containers of rules.CONTENT_SELECTORS.
-3. ``prose-run``: when the chosen block holds far less prose than the page's largest run of punctuated lines
-   (a QR-code line or a teaser won over an article whose container has a chrome-like class or sits among link
-   lists), the block that holds that run.
-4. ``prose-lines``: the run's own lines, when even its block yields nothing.
+Check: the chosen block must not collapse — be empty, hold a sentence or two while the page has more, or hold
+less than half the prose of the page's largest run of punctuated lines (a QR-code line or a teaser won over an
+article whose container has a chrome-like class or sits among link lists). When it does:
+
+3. ``relaxed-density``: density again, inheriting only chrome that never holds an article (comment threads,
+   footers), so a container whose class merely looks like chrome (`main-side`, `print_area`) counts;
+4. ``prose-run``: the block that holds the largest run;
+5. ``prose-lines``: the run's own lines.
 
 The strategy that won is recorded in ``rules["body"]``.
 """
@@ -137,8 +141,12 @@ SIBLING_MAX_LINKS = 0.3
 CHECK_EVERY = 2048
 
 
-def density_stats(page: Page) -> dict[HtmlElement, _Stat]:
-    """Text/link/tag/punctuation counts for every element: one pass down (noise), one pass up (sums)."""
+def density_stats(page: Page, *, relaxed: bool = False) -> dict[HtmlElement, _Stat]:
+    """Text/link/tag/punctuation counts for every element: one pass down (noise), one pass up (sums).
+
+    Noise is inherited from the ancestors; ``relaxed`` inherits only chrome that never holds the article, so
+    the paragraphs of a container whose class merely looks like chrome (`main-side`) count again.
+    """
     elements = page.elements()
     stats: dict[HtmlElement, _Stat] = {}
     inline_tags = _INLINE
@@ -147,7 +155,11 @@ def density_stats(page: Page) -> dict[HtmlElement, _Stat]:
             page.check()
         parent = el.getparent()
         pst = stats.get(parent) if parent is not None else None
-        st = _Stat(noise=(pst is not None and pst.noise) or is_noise(tag, attrs))
+        if relaxed:
+            inherited = parent is not None and page.is_never_article(parent)
+        else:
+            inherited = pst is not None and pst.noise
+        st = _Stat(noise=inherited or is_noise(tag, attrs))
         text = el.text
         if text:
             n_chars, n_punct = _count(text)
@@ -368,6 +380,8 @@ def _eligible(page: Page, start: int, run: list[Line]) -> bool:
     """
     if not any(page.is_chrome(line.el) for line in run):
         return True
+    if any(page.is_never_article(line.el) for line in run):
+        return False
     h = page.headline_idx
     return h is not None and h < start <= h + RUN_NEAR_HEADLINE
 
@@ -401,9 +415,16 @@ def find_body(
     ) or (run_chars >= RUN_MIN_CHARS and have < BODY_MIN_SHARE * run_chars)
     if run is None or not collapsed:
         return (lines, images(page, content)), rule
-    # the chosen block collapsed (empty, or far less prose than the page's largest run): the run's block
+    # the chosen block collapsed (empty, or far less prose than the page's largest run): density again with
+    # only never-article chrome inherited, then the run's own block
+    enough = max(REPLACE_FACTOR * have, BODY_MIN_SHARE * run_chars)
+    relaxed = density_stats(page, relaxed=True)
+    found, _rule = find_content(page, relaxed)
+    got = body_lines(page, found, relaxed, title, subtitle) if found else []
+    if prose_chars(got) >= enough:
+        return (got, images(page, found)), "relaxed-density"
     got = body_lines(page, [run.block], stats, title, subtitle, strict_noise=False)
-    if prose_chars(got) >= max(REPLACE_FACTOR * have, BODY_MIN_SHARE * run_chars):
+    if prose_chars(got) >= enough:
         return (got, images(page, [run.block])), "prose-run"
     got = _filtered(page, [line.text for line in run.lines], title, subtitle)
     if prose_chars(got) >= REPLACE_FACTOR * have and got:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from crawler.extract.dates import find_dates
+from crawler.extract.dates import DATE_HINT, find_dates
 from crawler.extract.dom import Line, select_text
 from crawler.extract.page import Page
 from crawler.extract.rules import (
@@ -378,13 +378,24 @@ def _writers(pairs: list[tuple[CreditRole, str]]) -> list[str]:
 
 
 def _byline_lines(page: Page) -> Iterator[tuple[Line, str]]:
-    """The lines where the article's own byline is printed, nearest the headline first, with a rule name."""
+    """The lines where the article's own byline is printed, nearest the headline first, with a rule name.
+
+    Without a located headline, the page's first dated short lines outside chrome stand for its info line.
+    """
     h = page.headline_idx
-    if h is None:
+    if h is not None:
+        for line in page.lines[h : h + INFO_WINDOW]:
+            if not line.in_link and len(line.text) <= MAX_BYLINE_LINE and not _PAPER_PAGE.search(line.text):
+                yield line, "info-line"
         return
-    for line in page.lines[h : h + INFO_WINDOW]:
-        if not line.in_link and len(line.text) <= MAX_BYLINE_LINE and not _PAPER_PAGE.search(line.text):
-            yield line, "info-line"
+    found = 0
+    for line in page.lines:
+        if found >= INFO_WINDOW:
+            return
+        if (not line.in_link and len(line.text) <= MAX_BYLINE_LINE and DATE_HINT.search(line.text)
+                and not page.is_chrome(line.el)):
+            found += 1
+            yield line, "dated-line"
 
 
 def find_credits(page: Page, body: list[str], selector: str | None = None) -> tuple[Credits, str]:
@@ -506,11 +517,7 @@ def _meta_author(page: Page, credits: Credits) -> str:
 def _find_contributors(page: Page, body: list[str], credits: Credits) -> None:
     """Correspondents, interns, photographers, translators credited in the byline, the body's credit lines or
     photo captions (`（张三 摄）`)."""
-    h = page.headline_idx
-    texts: list[tuple[str, tuple[int, ...]]] = []
-    if h is not None:
-        texts += [(line.text, line.bounds) for line in page.lines[h : h + INFO_WINDOW]
-                  if not line.in_link and len(line.text) <= MAX_BYLINE_LINE]
+    texts = [(line.text, line.bounds) for line, _rule in _byline_lines(page)]
     for line in body[:LEAD_LINES]:
         m = _LEAD_CREDIT.search(line[:80])
         if m:

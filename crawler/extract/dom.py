@@ -12,7 +12,7 @@ from typing import Any, TypeAlias, cast
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from crawler.extract.rules import NOISE_FRAGMENTS, NOISE_WORDS
+from crawler.extract.rules import NEVER_ARTICLE_FRAGMENTS, NOISE_FRAGMENTS, NOISE_WORDS
 
 #: plain lxml elements: the lxml.html element classes cost a Python-level class lookup per element proxy
 HtmlElement: TypeAlias = etree._Element
@@ -118,6 +118,18 @@ def is_noise(tag: str, attrs: str) -> bool:
     if tag in NEVER_CHROME_TAGS or not attrs:
         return False
     return _noise_attr(attrs)
+
+
+@lru_cache(maxsize=4096)
+def _never_article_attr(value: str) -> bool:
+    low = value.lower()
+    return any(f in low for f in NEVER_ARTICLE_FRAGMENTS)
+
+
+def is_never_article(tag: str, attrs: str) -> bool:
+    """True for chrome that never holds the article (comment threads, footers), unlike a block whose class only
+    looks like chrome (`main-side`, `print_area`)."""
+    return tag in CHROME_TAGS or (bool(attrs) and tag not in NEVER_CHROME_TAGS and _never_article_attr(attrs))
 
 
 def is_noise_block(el: HtmlElement) -> bool:

@@ -71,8 +71,8 @@ MAX_CRUMB_LINKS, MAX_CRUMB_TEXT = 8, 120
 MAX_RELATED_PARENT_LINKS = 30
 #: related links listed at most; a text shorter than this is a "more" link, not a headline
 MAX_RELATED, MIN_RELATED_TEXT = 200, 6
-#: 上一篇/下一篇 labels looked at at most (a page repeating them is junk)
-MAX_NEIGHBOUR_LABELS = 40
+#: text nodes with a 上一篇/下一篇 label collected at most, and looked at at most once they pass the size test
+MAX_NEIGHBOUR_NODES, MAX_NEIGHBOUR_LABELS = 2000, 40
 #: an element holding a 上一篇 label with more text than this is a whole block, not the neighbour line
 MAX_NEIGHBOUR_BLOCK = 300
 #: links looked at for a pager at most, pager links kept at most, and pages of one article at most
@@ -245,7 +245,7 @@ def _neighbour_texts(page: Page) -> list[tuple[str, HtmlElement, bool]]:
             out.append((text, el, True))
         if tail and ("上" in tail or "下" in tail or "前" in tail or "后" in tail) and _NEIGHBOUR_HINT.search(tail):
             out.append((tail, el, False))
-        if len(out) >= MAX_NEIGHBOUR_LABELS:
+        if len(out) >= MAX_NEIGHBOUR_NODES:
             break
     return out
 
@@ -266,9 +266,13 @@ def find_prev_next(page: Page, base: str) -> list[Link]:
     out: list[Link] = []
     seen: set[str] = set()
     kinds: tuple[tuple[LinkKind, re.Pattern[str]], ...] = (("prev", _PREV_TEXT), ("next", _NEXT_TEXT))
+    tried = 0
     for raw, el, inside in _neighbour_texts(page):
-        if len(seen) == 2:
+        if len(seen) == 2 or tried >= MAX_NEIGHBOUR_LABELS:
             break
+        if inside and len(text_head(el, MAX_NEIGHBOUR_BLOCK + 1)) > MAX_NEIGHBOUR_BLOCK and tag_of(el) != "a":
+            continue  # a whole block that mentions the label somewhere, not the neighbour line
+        tried += 1
         following = (el[0] if len(el) else None) if inside else el.getnext()
         own = norm(raw)
         for kind, rx in kinds:
@@ -285,8 +289,6 @@ def find_prev_next(page: Page, base: str) -> list[Link]:
                 got = _neighbour_after(el, base)
             elif rest:
                 continue  # a title printed without a link
-            elif inside and len(text_head(el, MAX_NEIGHBOUR_BLOCK + 1)) > MAX_NEIGHBOUR_BLOCK:
-                continue
             else:
                 got = _neighbour_after(following, base)
             if got is None and inside and len(el) == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -11,6 +12,7 @@ from crawler.extract.dom import (
     HtmlElement,
     Line,
     drop_tree,
+    is_never_article,
     is_noise,
     iter_lines,
     norm,
@@ -45,6 +47,7 @@ class Page:
     _first_line: dict[HtmlElement, int] | None = None
     _elements: list[tuple[HtmlElement, str, str]] | None = None
     _chrome: set[HtmlElement] | None = None
+    _never: set[HtmlElement] | None = None
     _spans: dict[HtmlElement, tuple[int, int]] | None = None
     #: per-page memo of the field finders (e.g. the link blocks), so each is computed once
     cache: dict[str, object] = field(default_factory=dict)
@@ -71,13 +74,23 @@ class Page:
     def is_chrome(self, el: HtmlElement) -> bool:
         """True when ``el`` lies in a block that is chrome by its tag or class (nav, sidebar, share bar…)."""
         if self._chrome is None:
-            chrome: set[HtmlElement] = set()
-            for node, tag, attrs in self.elements():
-                parent = node.getparent()
-                if (parent is not None and parent in chrome) or is_noise(tag, attrs):
-                    chrome.add(node)
-            self._chrome = chrome
+            self._chrome = self._inherited(is_noise)
         return el in self._chrome
+
+    def is_never_article(self, el: HtmlElement) -> bool:
+        """True when ``el`` lies in chrome that never holds the article (a comment thread, a footer)."""
+        if self._never is None:
+            self._never = self._inherited(is_never_article)
+        return el in self._never
+
+    def _inherited(self, test: Callable[[str, str], bool]) -> set[HtmlElement]:
+        """The elements for which ``test(tag, "class id")`` holds, or for an ancestor of which it does."""
+        marked: set[HtmlElement] = set()
+        for node, tag, attrs in self.elements():
+            parent = node.getparent()
+            if (parent is not None and parent in marked) or test(tag, attrs):
+                marked.add(node)
+        return marked
 
     def span(self, el: HtmlElement) -> tuple[int, int]:
         """(first, last) document-order index of ``el``'s subtree: B lies inside A when A's span holds B's start.

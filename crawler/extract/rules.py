@@ -66,6 +66,13 @@ NOISE_FRAGMENTS: tuple[str, ...] = (
     "jiathis", "bdshare", "sidebar", "hotnews", "qrcode", "advert",
 )
 
+#: class/id fragments of chrome that never holds the article, whatever else its class says (a comment thread,
+#: a footer): the body cascade's fallbacks never look inside it
+NEVER_ARTICLE_FRAGMENTS: tuple[str, ...] = (
+    "comment", "footer", "copyright", "disclaimer", "related", "recommend", "sidebar", "breadcrumb", "reply",
+    "menu", "navbar",
+)
+
 #: class/id words of headline elements (whole words; a trailing digit is allowed: `title2`)
 TITLE_ATTR_WORDS: tuple[str, ...] = (
     "title", "tit", "biaoti", "headline", "heading", "bt", "art_tit", "article-title", "news_title",
