@@ -63,7 +63,8 @@ def well_formed_pages(draw: st.DrawFn) -> str:
     paragraphs = "".join(f"<p>{s}</p>" for s in draw(st.lists(SENTENCE, min_size=0, max_size=8)))
     extra = draw(st.sampled_from([
         "", "<div class='pages'><a href='123_2.html'>2</a><a href='123_2.html'>下一页</a></div>",
-        "<p>上一篇：<a href='/1.html'>另一篇文章的标题</a></p>", "<div class='related'><a href='/r/1.html'>相关的文章标题</a></div>",
+        "<p>上一篇：<a href='/1.html'>另一篇文章的标题</a></p>",
+        "<div class='related'><a href='/r/1.html'>相关的文章标题</a></div>",
         "<p>相关热词搜索：<a href='/t/1'>公园</a></p>", "<div class='share'>分享到：微信</div>",
     ]))
     body = f"<h1>{title}</h1><div class='info'>{info}</div><div class='content'>{paragraphs}{extra}</div>"

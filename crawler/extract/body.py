@@ -155,7 +155,10 @@ def density_stats(page: Page, *, relaxed: bool = False) -> dict[HtmlElement, _St
             page.check()
         parent = el.getparent()
         pst = stats.get(parent) if parent is not None else None
-        inherited = (parent is not None and page.is_never_article(parent)) if relaxed else (pst is not None and pst.noise)
+        if relaxed:  # noqa: SIM108 - two different inheritance rules read better apart
+            inherited = parent is not None and page.is_never_article(parent)
+        else:
+            inherited = pst is not None and pst.noise
         st = _Stat(noise=inherited or is_noise(tag, attrs))
         text = el.text
         if text:
