@@ -13,6 +13,8 @@ from crawler.extract import title as title_mod
 from crawler.extract.budget import Budget, OutOfTime
 
 FETCHED = datetime(2020, 1, 1, tzinfo=UTC)
+#: SHARED_MACHINE: tests that assert no field timed out pass ten times the production budget, so that only a
+#: finder slow by orders of magnitude fails them (the prev/next finder took 113 s on 1,000 nested labels)
 URL = "http://news.example.cn/2019/0101/123.html"
 
 PAGE = """<html><head><title>市区新建三座口袋公园_示例在线</title></head><body>
@@ -107,7 +109,7 @@ def test_a_thousand_nested_labelled_divs_lose_no_field(label):
     html = "<html><body><h1>标题测试页面</h1>" + f"<div>{label}" * 1000 + "<a href='/a/2.html'>下一篇的标题</a>" + \
         "</div>" * 1000 + "</body></html>"
     assert len(html.encode()) < 40_000
-    got = extract_article(html, URL, FETCHED)
+    got = extract_article(html, URL, FETCHED, budget=Budget(page_s=10.0, field_s=5.0))  # see SHARED_MACHINE
     assert not set(got.rules.values()) & FAILED_RULES, got.rules
 
 

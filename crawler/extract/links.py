@@ -270,7 +270,7 @@ def find_prev_next(page: Page, base: str) -> list[Link]:
     for raw, el, inside in _neighbour_texts(page):
         if len(seen) == 2 or tried >= MAX_NEIGHBOUR_LABELS:
             break
-        if inside and len(text_head(el, MAX_NEIGHBOUR_BLOCK + 1)) > MAX_NEIGHBOUR_BLOCK and tag_of(el) != "a":
+        if inside and page.text_size(el) > MAX_NEIGHBOUR_BLOCK and tag_of(el) != "a":
             continue  # a whole block that mentions the label somewhere, not the neighbour line
         tried += 1
         following = (el[0] if len(el) else None) if inside else el.getnext()

@@ -49,6 +49,7 @@ class Page:
     _chrome: set[HtmlElement] | None = None
     _never: set[HtmlElement] | None = None
     _spans: dict[HtmlElement, tuple[int, int]] | None = None
+    _sizes: dict[HtmlElement, int] | None = None
     #: per-page memo of the field finders (e.g. the link blocks), so each is computed once
     cache: dict[str, object] = field(default_factory=dict)
 
@@ -108,6 +109,19 @@ class Page:
                     last[j] = last[i]
             self._spans = {node: (i, last[i]) for node, i in index.items()}
         return self._spans.get(el, (-1, -1))
+
+    def text_size(self, el: HtmlElement) -> int:
+        """Characters of text (whitespace included) inside ``el``: computed once for all elements, so a size test
+        costs nothing however deep the nesting."""
+        if self._sizes is None:
+            sizes: dict[HtmlElement, int] = {}
+            for node, _tag, _attrs in reversed(self.elements()):
+                size = len(node.text or "")
+                for child in node:
+                    size += sizes.get(child, 0) + len(child.tail or "")
+                sizes[node] = size
+            self._sizes = sizes
+        return self._sizes.get(el, 0)
 
     def contains(self, outer: HtmlElement, inner: HtmlElement) -> bool:
         """True when ``inner`` lies inside ``outer`` (or is it)."""
