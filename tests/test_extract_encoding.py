@@ -66,7 +66,7 @@ def test_normalize_label_aliases():
 
 
 def _mixed(title: str = "市区新建三座口袋公园") -> bytes:
-    head = '<html><head><meta charset="utf-8"><title>'.encode()
+    head = b'<html><head><meta charset="utf-8"><title>'
     rest = "</title></head><body><p>今年以来，市园林部门在老城区见缝插绿，新建了三座口袋公园。</p></body></html>"
     return head + title.encode("gbk") + rest.encode("utf-8")
 

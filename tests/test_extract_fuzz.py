@@ -16,7 +16,8 @@ import pytest
 _SPEC = importlib.util.spec_from_file_location(
     "fuzz_extract", Path(__file__).resolve().parent.parent / "benchmarks" / "fuzz_extract.py"
 )
-assert _SPEC is not None and _SPEC.loader is not None
+assert _SPEC is not None
+assert _SPEC.loader is not None
 fuzz = importlib.util.module_from_spec(_SPEC)
 sys.modules["fuzz_extract"] = fuzz  # its dataclasses look their module up
 _SPEC.loader.exec_module(fuzz)

@@ -139,8 +139,9 @@ def test_footer_address_is_not_a_site_name():
 
 
 def _pager_page(pager: str, url: str) -> list[str]:
-    html = HTML.replace('<div class="pages"><a href="123.html">1</a> <a href="123_2.html">2</a> <a href="123_3.html">3</a>\n'
-                        '<a href="123_2.html">下一页</a></div>', pager)
+    old = ('<div class="pages"><a href="123.html">1</a> <a href="123_2.html">2</a> <a href="123_3.html">3</a>\n'
+           '<a href="123_2.html">下一页</a></div>')
+    html = HTML.replace(old, pager)
     return extract_article(html, url, FETCHED).next_pages
 
 

@@ -39,7 +39,8 @@ def test_strip_site_suffix_by_the_sites_own_names(title, names, expected):
 
 
 def test_promo_line_in_h1_is_not_the_headline():
-    body = f"<h1>看示例新闻，关注示例网官方微信</h1><div class='art-title'>口袋公园开放</div><div>2019-01-01 10:00</div>{PARAS}"
+    body = (f"<h1>看示例新闻，关注示例网官方微信</h1><div class='art-title'>口袋公园开放</div>"
+            f"<div>2019-01-01 10:00</div>{PARAS}")
     assert _x("<title>口袋公园开放_本地_示例网</title>", body) == "口袋公园开放"
 
 
@@ -69,5 +70,6 @@ def test_permalink_to_the_page_itself_is_the_headline():
 
 
 def test_the_sites_name_in_an_h1_does_not_beat_the_headline():
-    body = f"<h1><a href='/'>茶山行者的博客</a></h1><p>记录山水</p><h2>云岭采茶记</h2><div>发表于 2015-07-04 20:05</div>{PARAS}"
+    body = (f"<h1><a href='/'>茶山行者的博客</a></h1><p>记录山水</p><h2>云岭采茶记</h2>"
+            f"<div>发表于 2015-07-04 20:05</div>{PARAS}")
     assert _x("<title>云岭采茶记 - 茶山行者的博客</title>", body) == "云岭采茶记"
