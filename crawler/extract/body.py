@@ -40,11 +40,11 @@ from crawler.extract.dom import (
 from crawler.extract.page import Page
 from crawler.extract.rules import (
     CONTENT_SELECTORS,
-    COUNTER_LABELS,
     CREDIT_LABELS,
-    DATE_LABELS,
     DISCLAIMER,
     EDITOR_LABELS,
+    IMAGE_SRC_ATTRS,
+    INFO_LINE_LABELS,
     NOISE_LINE,
     PROCESS_LABELS,
     PROMO_LINE,
@@ -56,11 +56,7 @@ from crawler.extract.rules import (
 )
 from crawler.extract.types import Image
 
-_INFO_LABEL = re.compile(
-    alternation((*SOURCE_LABELS, *EDITOR_LABELS, *DATE_LABELS, *COUNTER_LABELS, "作者", "记者", "記者", "Views",
-                 "views"))
-    + "|次"
-)
+_INFO_LABEL = re.compile(alternation((*INFO_LINE_LABELS, "Views", "views")) + "|次")
 _CREDIT_LINE = re.compile(
     r"^[（(【\[〔]?\s*" + alternation((*CREDIT_LABELS, *SOURCE_LABELS, *EDITOR_LABELS, *PROCESS_LABELS, "美编"))
     + r"\s*[/／:：︱|｜丨\s]"
@@ -510,8 +506,7 @@ def images(page: Page, content: list[HtmlElement]) -> list[Image]:
     out: list[Image] = []
     seen: set[str] = set()
     for img in (i for el in content for i in el.iter("img")):
-        src = img.get("src") or img.get("data-src") or img.get("data-original") or ""
-        src = src.strip()
+        src = next((value for attr in IMAGE_SRC_ATTRS if (value := img.get(attr))), "").strip()
         if not src or src.startswith("data:"):
             continue
         try:

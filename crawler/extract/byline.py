@@ -23,6 +23,8 @@ from crawler.extract.rules import (
     CJK,
     COUNTER_LABELS,
     CREDIT_LABELS,
+    CRUMB_LABELS,
+    DATELINE_WORDS,
     EDITOR_LABELS,
     LEAD_IN_LABELS,
     MARKUP_WORDS,
@@ -37,6 +39,7 @@ from crawler.extract.rules import (
     SOURCE_LABELS,
     SOURCE_META,
     SOURCE_PREFIXES,
+    WRITER_WORDS,
     CreditRole,
     alternation,
 )
@@ -77,13 +80,18 @@ _PLACEHOLDER = re.compile(r"^" + alternation(PLACEHOLDER_NAMES) + r"$", re.I)
 _MEDIA = re.compile(r"^.{1,6}" + alternation(MEDIA_SUFFIXES) + r"$")
 _SUFFIX = re.compile(r"(?P<suffix>" + alternation(ROLE_SUFFIXES) + r")$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]{1,38}[A-Za-z.]$")
-_DATELINE_TAIL = re.compile(r"(?:[\u3400-\u9fff]{2})?\d{1,2}日\s*[電电讯訊]")
+_DATELINE_TAIL = re.compile(r"(?:[\u3400-\u9fff]{2})?\d{1,2}日\s*" + alternation(DATELINE_WORDS))
 _MEDIA_END = frozenset("报報社台网網站刊部道")
-_REPORTED = re.compile(r"[（(]\s*([\u3400-\u9fff]{2,4})\s*[/／]\s*[\u3400-\u9fff]{0,8}(?:報導|报道|報道|电|電)\s*[）)]")
+_REPORTED = re.compile(
+    r"[（(]\s*([\u3400-\u9fff]{2,4})\s*[/／]\s*[\u3400-\u9fff]{0,8}"
+    + alternation((*(s for s, role in ROLE_SUFFIXES.items() if role == "author" and len(s) > 1), *DATELINE_WORDS[:2]))
+    + r"\s*[）)]"
+)
 #: an unlabelled name in brackets on the date line (`2004年7月16日08:19 [ 黄宇 ] 来源：…`)
 _BRACKET_NAME = re.compile(r"(?<![:：])\s[\[【]\s*([\u3400-\u9fff]{2,4})\s*[\]】]")
-_WRITER_WORD = re.compile(r"作者|记者|記者")
-_PAPER_PAGE = re.compile(r"第\s*[A-Z]?\d{1,3}\s*版|当前位置|您的位置")
+_WRITER_WORD = re.compile(alternation(WRITER_WORDS))
+#: a newspaper page line (`第A03版`) or a breadcrumb: never the byline
+_PAPER_PAGE = re.compile(r"第\s*[A-Z]?\d{1,3}\s*版|" + alternation(CRUMB_LABELS))
 _LEAD_IN = re.compile(r"^[【\[（(]?\s*" + alternation(LEAD_IN_LABELS))
 _CREDIT_START = re.compile(
     r"^.{0,10}(?:" + alternation(label for label, role in CREDIT_LABELS.items() if len(label) > 1 and role != "other")
@@ -501,7 +509,7 @@ def _labelled_anywhere(page: Page, credits: Credits) -> str:
 
 #: a meta author longer than this is a list of keywords or a site name
 MAX_META_AUTHOR = 12
-_META_MEDIA = re.compile(r"网|報|报|站|社|中心|com|cn|新闻|News|日报", re.I)
+_META_MEDIA = re.compile(alternation((*MEDIA_SUFFIXES, "com", "cn", "News")), re.I)
 
 
 def _meta_author(page: Page, credits: Credits) -> str:

@@ -17,11 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.extract.dom import LINK_LINE_SHARE, HtmlElement, Line
 from crawler.extract.rules import (
+    AM_WORDS,
     DATE_LABELS,
     DATE_LD,
     DATE_META,
-    EDITOR_LABELS,
-    SOURCE_LABELS,
+    INFO_LINE_LABELS,
+    JUST_NOW_WORDS,
+    MIDNIGHT_WORDS,
+    PM_WORDS,
+    RELATIVE_DAYS,
     UPDATE_LABELS,
     alternation,
 )
@@ -31,10 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DATE_HINT", "DateHit", "find_dates", "get_zone", "parse_date", "parse_meta_date", "url_date"]
 
-#: 12-hour markers; afternoon/evening ones add 12 hours, the night ones turn 12 into 0
-_PM_WORDS = ("下午", "晚上", "晚间", "傍晚", "pm", "p.m.")
-_AM_ZERO_WORDS = ("am", "a.m.", "凌晨", "午夜")
-_AMPM_BEFORE = r"(?P<ap>上午|下午|晚上|晚间|凌晨|中午|早上|傍晚|午夜|AM|PM|am|pm)"
+_AMPM_BEFORE = r"(?P<ap>" + alternation((*PM_WORDS, *MIDNIGHT_WORDS, *AM_WORDS, "AM", "PM")) + r")"
 _AMPM_AFTER = r"(?:\s*(?P<ap2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
 _TIME = (
     r"(?:[\sT,，|｜丨·]*" + _AMPM_BEFORE
@@ -66,15 +67,23 @@ DATE_HINT = re.compile(
 #: what every absolute date has (a digit before a separator or 年/月, or eight digits in a row), and what every
 #: relative one has: a cheap test that spares the four date patterns the text of most lines
 _MAYBE_DATE = re.compile(r"\d\s*[-/.年月日:：时時]|\d{8}")
-_MAYBE_RELATIVE = re.compile(r"刚刚|剛剛|just now|前|今天|今日|昨天|昨日|前天")
+_MAYBE_RELATIVE = re.compile(alternation((*JUST_NOW_WORDS, *RELATIVE_DAYS, "前")))
 #: text longer than this is cut before the date regexes see it (a date line is short; a page is not)
 MAX_DATE_TEXT = 4000
 #: dates found in one text at most (a list page has many; the finder needs the first few)
 MAX_DATE_HITS = 40
+#: units of a relative time and what one of each is
+_UNITS: dict[str, timedelta] = {
+    "秒": timedelta(seconds=1), "分钟": timedelta(minutes=1), "分鐘": timedelta(minutes=1),
+    "小时": timedelta(hours=1), "小時": timedelta(hours=1), "天": timedelta(days=1), "日": timedelta(days=1),
+    "周": timedelta(weeks=1), "星期": timedelta(weeks=1), "个月": timedelta(days=30), "個月": timedelta(days=30),
+}
+#: relative times finer than a day carry a clock time
+_TIMED_UNITS = frozenset({"秒", "分钟", "分鐘", "小时", "小時"})
 _RELATIVE = re.compile(
-    r"(?P<now>刚刚|剛剛|just now)"
-    r"|(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|日|周|星期|个月|個月)\s*(?:之)?前"
-    r"|(?P<day>今天|今日|昨天|昨日|前天)\s*(?:(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d))?"
+    r"(?P<now>" + alternation(JUST_NOW_WORDS) + r")"
+    r"|(?P<n>\d{1,3})\s*(?P<unit>" + alternation(_UNITS) + r")\s*(?:之)?前"
+    r"|(?P<day>" + alternation(RELATIVE_DAYS) + r")\s*(?:(?P<H>[01]?\d|2[0-3])\s*[:：]\s*(?P<M>[0-5]\d))?"
 )
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})(?:[T\s](?P<H>\d{2}):?(?P<M>\d{2})(?::?(?P<S>\d{2})(?:\.\d+)?)?"
@@ -108,9 +117,9 @@ def _hour(h: int, ap: str | None) -> int:
     if not ap:
         return h
     ap = ap.lower().replace(" ", "")
-    if ap in _PM_WORDS and h < 12:
+    if ap in PM_WORDS and h < 12:
         return h + 12
-    if ap in _AM_ZERO_WORDS and h == 12:
+    if ap in MIDNIGHT_WORDS and h == 12:
         return 0
     return h
 
@@ -220,17 +229,9 @@ def _relative(m: re.Match[str], fetched_at: datetime, tz: tzinfo) -> tuple[datet
     if m["now"]:
         return now, True
     if m["n"]:
-        n = int(m["n"])
         unit = m["unit"]
-        delta = {
-            "秒": timedelta(seconds=n), "分钟": timedelta(minutes=n), "分鐘": timedelta(minutes=n),
-            "小时": timedelta(hours=n), "小時": timedelta(hours=n), "天": timedelta(days=n), "日": timedelta(days=n),
-            "周": timedelta(weeks=n), "星期": timedelta(weeks=n), "个月": timedelta(days=30 * n),
-            "個月": timedelta(days=30 * n),
-        }[unit]
-        return (now - delta).replace(microsecond=0), unit in ("秒", "分钟", "分鐘", "小时", "小時")
-    days = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}[m["day"]]
-    day = (now - timedelta(days=days)).date()
+        return (now - int(m["n"]) * _UNITS[unit]).replace(microsecond=0), unit in _TIMED_UNITS
+    day = (now - timedelta(days=RELATIVE_DAYS[m["day"]])).date()
     if m["H"] is not None:
         return datetime(day.year, day.month, day.day, int(m["H"]), int(m["M"]), tzinfo=tz), True
     return datetime(day.year, day.month, day.day, tzinfo=tz), False
@@ -345,7 +346,7 @@ def _prefer_meta_time(hit: DateHit, meta: DateHit | None) -> DateHit:
 
 #: a link list entry's link text has at least this many characters (a headline, not `打印`)
 MIN_TEASER_LINK = 6
-_INFO_WORD = re.compile(alternation((*SOURCE_LABELS, *DATE_LABELS, *EDITOR_LABELS, "作者", "记者", "記者")))
+_INFO_WORD = re.compile(alternation(INFO_LINE_LABELS))
 
 
 def _teaser(line: Line) -> bool:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from crawler.extract.dom import HtmlElement, norm, normalize, select_text, tag_of, text_head
 from crawler.extract.page import Page
 from crawler.extract.rules import (
+    CANONICAL_META,
     COLUMN_META,
     CRUMB_ATTR_FRAGMENTS,
     CRUMB_LABELS,
@@ -559,7 +560,7 @@ def find_column(
 
 
 def find_canonical(page: Page, base: str) -> tuple[str | None, str]:
-    value = page.canonical or page.meta_first("og:url")
+    value = page.canonical or page.meta_first(*CANONICAL_META)
     if not value:
         return None, "none"
     try:

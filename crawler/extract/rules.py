@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Literal
 
 #: CJK ideographs (BMP: extension A, unified, compatibility) as a character-class body
@@ -98,6 +97,9 @@ TITLE_META: tuple[str, ...] = ("og:title", "twitter:title", "dc.title", "dcterms
                                "headline")
 TITLE_LD: tuple[str, ...] = ("headline", "name")
 SOURCE_META: tuple[str, ...] = ("contentsource", "source", "og:source", "article:source")
+CANONICAL_META: tuple[str, ...] = ("og:url",)
+#: attributes holding an image's address (lazy-loading pages keep it out of src)
+IMAGE_SRC_ATTRS: tuple[str, ...] = ("src", "data-src", "data-original")
 AUTHOR_META: tuple[str, ...] = ("author", "article:author", "byl", "dc.creator")
 COLUMN_META: tuple[str, ...] = ("columnname", "column", "article:section", "catalogs")
 KEYWORD_META: tuple[str, ...] = ("keywords", "news_keywords", "article:tag")
@@ -162,10 +164,33 @@ COUNTER_LABELS: tuple[str, ...] = (
     "点击", "點擊", "浏览", "瀏覽", "阅读", "閱讀", "访问", "字号", "字號", "字体", "字體", "打印", "关闭", "關閉",
     "分享", "评论", "評論", "人参与", "次浏览", "访问量", "收藏",
 )
+#: writer labels that may stand inside a token (`新京报记者张三`: the name follows the inner label)
+WRITER_WORDS: tuple[str, ...] = ("作者", "记者", "記者")
+#: labels of the info line under a headline (date, source, credits, counters): a line holding one is no prose
+INFO_LINE_LABELS: tuple[str, ...] = (
+    *SOURCE_LABELS, *WRITER_WORDS, *EDITOR_LABELS, *COUNTER_LABELS, *DATE_LABELS,
+)
+#: labels of the original title a republished article prints under its new one
+ORIGINAL_TITLE_LABELS: tuple[str, ...] = ("原标题", "原題", "原题", "副标题", "副題")
+#: what a news dateline ends with (`新华社北京7月6日电`, `本报讯`)
+DATELINE_WORDS: tuple[str, ...] = ("電", "电", "讯", "訊")
 #: words that open the lines before the text proper (编者按 and summaries): never a byline
 LEAD_IN_LABELS: tuple[str, ...] = (
     "编者按", "編者按", "编者的话", "导语", "導語", "摘要", "内容摘要", "核心提示", "提要",
 )
+
+# --- dates ----------------------------------------------------------------------------------------------
+
+#: 12-hour markers: these add 12 hours to 1-11 o'clock …
+PM_WORDS: tuple[str, ...] = ("下午", "晚上", "晚间", "傍晚", "pm", "p.m.")
+#: … these turn 12 o'clock into 0 …
+MIDNIGHT_WORDS: tuple[str, ...] = ("am", "a.m.", "凌晨", "午夜")
+#: … and these leave the hour as printed
+AM_WORDS: tuple[str, ...] = ("上午", "早上", "中午")
+#: days before the fetch day that a relative day word means
+RELATIVE_DAYS: dict[str, int] = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+#: words of a relative time (`刚刚`, `3分钟前`)
+JUST_NOW_WORDS: tuple[str, ...] = ("刚刚", "剛剛", "just now")
 
 # --- names ------------------------------------------------------------------------------------------------
 
@@ -221,7 +246,7 @@ NAME_SEPARATORS = "、,，;；&＆和及与 \u3000"
 NOISE_LINE = re.compile(
     r"^(?:[【\[（(]?\s*" + alternation((*EDITOR_LABELS, "审核", "审校", "校对", "签发", "监制", "终审", "编审"))
     + r"\s*[:：/︱|｜\s])"
-    r"|^(?:原标题|原題|原题)\s*[:：]"
+    r"|^" + alternation(ORIGINAL_TITLE_LABELS) + r"\s*[:：]"
     r"|^(?:相关热词搜索|热词搜索|关键词|關鍵詞|关键字|标签|Tags?)\s*[:：]?"
     r"|^(?:上一篇|下一篇|上一条|下一条|上篇|下篇|上一頁|下一頁|返回顶部|返回首页|关闭窗口|打印本页|打印此文|【打印】|【关闭】|"
     r"【字号|字号[:：]|字体[:：]|分享到|分享至|扫一扫|扫描二维码|点击|收藏本文|推荐给朋友|我要评论|网友评论|发表评论|评论\s*\(|"
@@ -357,9 +382,3 @@ SENTENCE_END = "。！？!?；;"
 
 #: title separators in <title> (site suffixes: `_嘉兴在线`, `-新华网`, `|`)
 TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\s[-–—|｜]\s|[-–—]{2}|\||｜|-(?=[^-]{2,20}$))\s*")
-
-
-@lru_cache(maxsize=64)
-def label_pattern(words: tuple[str, ...], flags: int = 0) -> re.Pattern[str]:
-    """A compiled alternation of ``words`` (memoised: the finders ask for the same lists)."""
-    return re.compile(alternation(words), flags)

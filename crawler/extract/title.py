@@ -21,6 +21,8 @@ from crawler.extract.rules import (
     COPYRIGHT_WORDS,
     CRUMB_LABELS,
     FOOTER_FIELDS,
+    INFO_LINE_LABELS,
+    ORIGINAL_TITLE_LABELS,
     PROMO_LINE,
     SITE_NAME_META,
     SUBTITLE_ATTR_FRAGMENTS,
@@ -34,8 +36,8 @@ from crawler.extract.rules import (
 _TITLE_ATTR = re.compile(r"(?:^|[\s_\-])" + alternation(TITLE_ATTR_WORDS) + r"(?:$|[\s_\-\d])", re.I)
 _SUBTITLE_ATTR = re.compile(alternation(SUBTITLE_ATTR_FRAGMENTS) + r"|\byt\b", re.I)
 _CRUMB = re.compile(r"^" + alternation(("首页", "首頁", *CRUMB_LABELS)) + r"\s*[:：>»\-/]")
-_ORIGINAL = re.compile(r"^(?:原标题|原題|原题|副标题|副題)\s*[:：]\s*(.+)$")
-_INFO_CHILD = re.compile(r"来源|來源|作者|记者|記者|编辑|編輯|浏览|瀏覽|点击|點擊|阅读|閱讀|发布|發布|时间|時間|日期")
+_ORIGINAL = re.compile(r"^" + alternation(ORIGINAL_TITLE_LABELS) + r"\s*[:：]\s*(.+)$")
+_INFO_CHILD = re.compile(alternation(INFO_LINE_LABELS))
 _DASH = re.compile(r"^[\s\u3000]*[—－\-─━~～]+[\s\u3000]*")
 _SITE_SPLIT = re.compile(r"[\s_|｜\-–—·:：,，、()（）©]+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
