@@ -79,3 +79,15 @@ def test_a_long_credit_line_is_not_body_text():
     credit = "<p>本报记者 张晓明、李丽华、王建国、赵明远、刘思远、陈静怡、杨帆 通讯员 何一平 吴可</p>"
     got = extract_article(_page("<div class='content'>" + credit, "</div>"), URL, FETCHED)
     assert got.body.split("\n") == ARTICLE
+
+
+def test_a_prose_notice_above_the_headline_is_not_the_article():
+    notice = ("<header><div class='lang-bar'><p>本网站使用浏览器缓存技术改善您的浏览体验，"
+              "继续浏览即表示您同意我们的隐私政策，您也可以随时在设置中更改，详情请阅读网站说明。</p>"
+              "<p>本网所刊载的文字、图片与影音内容，均受著作权法保护，未经授权不得转载，违者必究，"
+              "如需授权请与本网联系。</p></div></header>")
+    paras = f"<p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p>"
+    html = f"""<html><body>{notice}<h1>口袋公园开放</h1><div class="info">2019-01-01 10:00</div>
+    <article><div class="paragraph">{paras}</div></article></body></html>"""
+    got = extract_article(html, URL, FETCHED)
+    assert got.body.split("\n") == ARTICLE[:2]

@@ -3,9 +3,10 @@
 1. ``profile``: the site profile's body selector.
 2. ``density`` / ``known+density``: text density x punctuation (GNE's idea), readability-style scores passed up
    to ancestors, a bonus for the CMS containers of rules.CONTENT_SELECTORS.
-Check: the chosen block must not collapse — be empty, hold a sentence or two while the page has more, or hold
-less than half the prose of the page's largest run of punctuated lines (a QR-code line or a teaser won over an
-article whose container has a chrome-like class or sits among link lists). When it does:
+Check: the chosen block must not collapse — be empty, end before the headline, hold a sentence or two while the
+page has more, or hold less than half the prose of the page's largest run of punctuated lines after the headline
+(a QR-code line or a teaser won over an article whose container has a chrome-like class or sits among link
+lists). When it does:
 
 3. ``relaxed-density``: density again, inheriting only chrome that never holds an article (comment threads,
    footers), so a container whose class merely looks like chrome (`main-side`, `print_area`) counts;
@@ -339,6 +340,9 @@ def _runs(page: Page) -> list[_Run]:
     for n, line in enumerate(page.lines):
         if n % CHECK_EVERY == 0:
             page.check()
+        if n == page.headline_idx:  # a run never steps over the headline
+            run, gap = None, 0
+            continue
         if prose[n]:
             joined = _join(run.block, line.el) if run is not None else None
             if run is None or joined is None:
@@ -383,12 +387,24 @@ def _eligible(page: Page, start: int, run: list[Line]) -> bool:
 
 
 def largest_run(page: Page) -> _Run | None:
-    """The page's largest run of prose lines that may stand for the article (see :func:`_eligible`)."""
+    """The page's largest run of prose lines that may stand for the article (see :func:`_eligible`); one after
+    the headline when there is one (an article follows its headline, a notice in the page header does not)."""
     best: _Run | None = None
-    for run in _runs(page):
-        if (best is None or run.chars > best.chars) and _eligible(page, run.start, run.lines):
+    h = page.headline_idx
+    runs = [run for run in _runs(page) if _eligible(page, run.start, run.lines)]
+    after = [run for run in runs if h is not None and run.start > h]
+    for run in after or runs:
+        if best is None or run.chars > best.chars:
             best = run
     return best
+
+
+def _before_headline(page: Page, content: list[HtmlElement]) -> bool:
+    """True when the chosen block ends before the headline starts: a page-header notice, not the article."""
+    headline = page.headline_el
+    if headline is None or not content:
+        return False
+    return page.span(content[-1])[1] < page.span(headline)[0]
 
 
 def find_body(
@@ -403,7 +419,7 @@ def find_body(
             return (lines, images(page, found[:1])), "profile"
     content, rule = find_content(page, stats)
     lines = body_lines(page, content, stats, title, subtitle) if content else []
-    have = prose_chars(lines)
+    have = 0 if _before_headline(page, content) else prose_chars(lines)
     run = largest_run(page)
     run_chars = run.chars if run else 0
     collapsed = not have or (
@@ -416,7 +432,7 @@ def find_body(
     enough = max(REPLACE_FACTOR * have, BODY_MIN_SHARE * run_chars)
     relaxed = density_stats(page, relaxed=True)
     found, _rule = find_content(page, relaxed)
-    got = body_lines(page, found, relaxed, title, subtitle) if found else []
+    got = body_lines(page, found, relaxed, title, subtitle) if found and not _before_headline(page, found) else []
     if prose_chars(got) >= enough:
         return (got, images(page, found)), "relaxed-density"
     got = body_lines(page, [run.block], stats, title, subtitle, strict_noise=False)
