@@ -72,14 +72,6 @@ MAX_CRUMB_LINKS, MAX_CRUMB_TEXT = 8, 120
 MAX_RELATED_PARENT_LINKS = 30
 #: related links listed at most; a text shorter than this is a "more" link, not a headline
 MAX_RELATED, MIN_RELATED_TEXT = 200, 6
-#: text nodes with a 上一篇/下一篇 label collected at most, and looked at at most once they pass the size test
-MAX_NEIGHBOUR_NODES, MAX_NEIGHBOUR_LABELS = 2000, 40
-#: an element holding a 上一篇 label with more text than this is a whole block, not the neighbour line
-MAX_NEIGHBOUR_BLOCK = 300
-#: links looked at for a pager at most, pager links kept at most, and pages of one article at most
-MAX_PAGER_ANCHORS, MAX_PAGER_LINKS, MAX_ARTICLE_PAGES = 5000, 200, 100
-#: a pager link's text is short (`2`, `下一页`, `Next »`)
-MAX_PAGER_TEXT = 20
 
 
 def _href(a: HtmlElement, base: str) -> str:
@@ -234,6 +226,12 @@ def meta_keywords(page: Page, title: str, column: str) -> list[str]:
 # --- prev / next / related ----------------------------------------------------------------------------------
 
 
+#: text nodes with a 上一篇/下一篇 label collected at most, and looked at at most once they pass the size test
+MAX_NEIGHBOUR_NODES, MAX_NEIGHBOUR_LABELS = 2000, 40
+#: an element holding a 上一篇 label with more text than this is a whole block, not the neighbour line
+MAX_NEIGHBOUR_BLOCK = 300
+
+
 def _neighbour_texts(page: Page) -> list[tuple[str, HtmlElement, bool]]:
     """(text, element, is its .text) of the text nodes holding a 上一篇/下一篇 label, in document order.
 
@@ -353,6 +351,11 @@ def find_article_links(page: Page, base: str) -> tuple[list[Link], str]:
 
 
 # --- multi-page pager ---------------------------------------------------------------------------------------
+
+#: links looked at for a pager at most, pager links kept at most, and pages of one article at most
+MAX_PAGER_ANCHORS, MAX_PAGER_LINKS, MAX_ARTICLE_PAGES = 5000, 200, 100
+#: a pager link's text is short (`2`, `下一页`, `Next »`)
+MAX_PAGER_TEXT = 20
 
 _NUMBERED_PATH = re.compile(r"^(?P<stem>.*[^/])(?P<sep>[_-])(?P<n>\d{1,3})(?P<ext>\.[A-Za-z]{2,6})$")
 _EXT = re.compile(r"^(?P<stem>.*[^/])(?P<ext>\.[A-Za-z]{2,6})$")

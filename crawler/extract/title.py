@@ -56,8 +56,6 @@ ACCEPT_SCORE = 0.5
 MIN_TITLE, MAX_TITLE = 2, 150
 #: a date printed on the line right after a candidate, and within the three lines after it
 DATE_BELOW, DATE_NEAR = 0.25, 0.12
-#: candidates looked at at most, in page order (the headline comes early; thousands of them make a list)
-MAX_CANDIDATES = 150
 
 
 def _title_parts(text: str) -> list[str]:
@@ -83,6 +81,10 @@ def _same_page(href: str | None, page: Page) -> bool:
     if page.canonical:
         own.add(urljoin(page.url, page.canonical).split("#")[0])
     return target in own
+
+
+#: candidates looked at at most, in page order (the headline comes early; thousands of them make a list)
+MAX_CANDIDATES = 150
 
 
 def _candidates(page: Page) -> list[tuple[HtmlElement, str, float]]:
