@@ -120,3 +120,17 @@ def test_a_template_word_in_place_of_the_author_is_no_author():
 def test_editor_staff_code_alone_is_kept():
     got = extract_article(_page("2019-01-01 10:00", PARAS + "<p>责任编辑：NF041</p>"), URL, FETCHED)
     assert got.editor == ["NF041"]
+
+
+def test_writer_and_photographer_in_one_label():
+    assert credits_in("文/图 张三") == [("author", "张三")]
+    assert credits_in("图文：李四") == [("author", "李四")]
+
+
+def test_reporter_of_a_media_centre_glued_to_the_name():
+    assert credits_in("融媒体记者张三 通讯员李四") == [("author", "张三"), ("correspondent", "李四")]
+
+
+def test_intern_editor_is_an_editor_label_not_a_name():
+    got = extract_article(_page("2019-01-01 10:00", PARAS + "<p>责任编辑：张三 实习编辑：李四</p>"), URL, FETCHED)
+    assert got.editor == ["张三", "李四"]

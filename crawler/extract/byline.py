@@ -81,7 +81,8 @@ _MEDIA = re.compile(r"^.{1,6}" + alternation(MEDIA_SUFFIXES) + r"$")
 _SUFFIX = re.compile(r"(?P<suffix>" + alternation(ROLE_SUFFIXES) + r")$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]{1,38}[A-Za-z.]$")
 _DATELINE_TAIL = re.compile(r"(?:[\u3400-\u9fff]{2})?\d{1,2}日\s*" + alternation(DATELINE_WORDS))
-_MEDIA_END = frozenset("报報社台网網站刊部道")
+#: the last character of a media name printed right before 记者 (`新京报记者`, `融媒体记者`, `客户端记者`)
+_MEDIA_END = frozenset("报報社台网網站刊部道体體端媒闻聞")
 _REPORTED = re.compile(
     r"[（(]\s*([\u3400-\u9fff]{2,4})\s*[/／]\s*[\u3400-\u9fff]{0,8}"
     + alternation((*(s for s, role in ROLE_SUFFIXES.items() if role == "author" and len(s) > 1), *DATELINE_WORDS[:2]))
