@@ -134,3 +134,18 @@ def test_reporter_of_a_media_centre_glued_to_the_name():
 def test_intern_editor_is_an_editor_label_not_a_name():
     got = extract_article(_page("2019-01-01 10:00", PARAS + "<p>责任编辑：张三 实习编辑：李四</p>"), URL, FETCHED)
     assert got.editor == ["张三", "李四"]
+
+
+def test_label_and_value_in_adjacent_table_cells():
+    info = ("<table><tr><td>来源：</td><td>示例日报</td><td>作者：</td><td>张三</td></tr>"
+            "<tr><td>2019-01-01 10:00</td></tr></table>")
+    body = PARAS + "<table><tr><th>责任编辑：</th><td>王五</td></tr></table>"
+    got = extract_article(_page(info, body), URL, FETCHED)
+    assert got.source == "示例日报"
+    assert got.author == ["张三"]
+    assert got.editor == ["王五"]
+
+
+def test_a_label_printed_with_nothing_after_it_stays_empty():
+    got = extract_article(_page("2019-01-01 10:00 来源： 浏览："), URL, FETCHED)
+    assert got.source == ""

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from crawler.extract.dates import DATE_HINT, find_dates
-from crawler.extract.dom import Line, select_text
+from crawler.extract.dom import Line, select_text, text_head
 from crawler.extract.page import Page
 from crawler.extract.rules import (
     AFFILIATION_WORDS,
@@ -213,8 +213,39 @@ def _source_in(line: Line, page: Page) -> str | None:
                 continue
         elif len(text) > 120 and re.search(r"[。！？]", text[m.end() :]):
             continue
-        return _clean_source(_value_after(text, m.end(), line.bounds))
+        value = _value_after(text, m.end(), line.bounds)
+        if not value and m.end() >= len(text):  # `<td>来源：</td><td>新华网</td>`: the value is in the next cell
+            value = _value_after(_next_cell(line), 0)
+        return _clean_source(value)
     return None
+
+
+#: block elements that hold one cell of a label/value pair, and the elements that hold the value after them
+_LABEL_CELLS = frozenset({"td", "th", "dt"})
+_VALUE_CELLS = frozenset({"td", "th", "dd"})
+#: a value cell is read this far
+MAX_CELL_VALUE = 60
+
+
+def _next_cell(line: Line) -> str:
+    """The text of the cell right after a label-only cell (`<td>作者：</td><td>张三</td>`), else ""."""
+    nxt = line.el.getnext() if line.el.tag in _LABEL_CELLS else None
+    if nxt is None or nxt.tag not in _VALUE_CELLS:
+        return ""
+    return text_head(nxt, MAX_CELL_VALUE)
+
+
+def _line_with_cell(line: Line) -> str:
+    """A lone label cell read together with the cell after it."""
+    if len(line.text) <= MAX_LABEL_CELL and line.text.rstrip().endswith((":", "：")):
+        value = _next_cell(line)
+        if value:
+            return f"{line.text} {value}"
+    return line.text
+
+
+#: a cell that holds only a label is this short (`责任编辑：`)
+MAX_LABEL_CELL = 8
 
 
 def find_source(page: Page, selector: str | None = None) -> tuple[str | None, str]:
@@ -425,7 +456,8 @@ def _find_writers(page: Page, body: list[str], credits: Credits) -> str:
     fallback: list[tuple[CreditRole, str]] = []
     for line, rule in _byline_lines(page):
         page.check()
-        pairs = credits_in(line.text, line.bounds)
+        text = _line_with_cell(line)
+        pairs = credits_in(text, line.bounds if text == line.text else ())
         writers = _writers(pairs)
         if writers and not set(writers) <= editors:
             _apply(credits, pairs)
@@ -565,15 +597,16 @@ def find_editors(page: Page, selector: str | None = None) -> tuple[list[str], st
     for n, line in enumerate(lines[h:] + lines[:h]):
         if n % 256 == 0:
             page.check()
-        text = line.text
-        if ("编" not in text and "編" not in text) or len(text) > MAX_SOURCE_LINE or line.in_link:
+        if ("编" not in line.text and "編" not in line.text) or len(line.text) > MAX_SOURCE_LINE or line.in_link:
             continue
+        text = _line_with_cell(line)
+        bounds = line.bounds if text == line.text else ()
         for m in _EDITOR.finditer(text):
             if m.group("label") in ("编辑", "編輯") and not m.group("sep") and len(text) > 40:
                 continue
             if m.start() and _IS_CJK.match(text[m.start() - 1]) and m.group("label") in ("编辑", "編輯"):
                 continue  # 总编辑 / 小编辑部: not the label
-            for name in _names(text, m.end(), line.bounds, lenient=True):
+            for name in _names(text, m.end(), bounds, lenient=True):
                 if name not in found:
                     found.append(name)
     page.cache["editors"] = found
