@@ -48,8 +48,9 @@ RULE_FIELDS: tuple[str, ...] = (
 #: rule values that mean a finder failed (its field is empty because of it, not because the page lacks it)
 FAILED_RULES = frozenset({"error", "timeout"})
 
-#: text beyond this is not parsed: the largest real article pages are ~1 MB; more is inline junk or an attack
-MAX_HTML_CHARS = 2_000_000
+#: text beyond this is not parsed (after inline scripts and styles are dropped): the largest real article pages
+#: are under 1 M characters; more is a data dump or an attack
+MAX_HTML_CHARS = 1_500_000
 _BULK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|\bsrc=[\"']data:[^\"']*[\"']", re.I | re.S)
 
 T = TypeVar("T")
