@@ -1,7 +1,7 @@
-"""Extraction benchmark: ours vs GNE vs trafilatura on the same pages in the same run, then the scorer.
+"""Extraction benchmark: ours vs GNE vs trafilatura vs readability-lxml on the same pages in the same run.
 
-    python3 benchmarks/extraction.py [--manifest M] [--out DIR] [--scorer PATH] [--only ours,gne,trafilatura]
-                                     [--repeat N]
+    python3 benchmarks/extraction.py [--manifest M] [--out DIR] [--scorer PATH]
+                                     [--only ours,gne,trafilatura,readability] [--repeat N]
 
 Timing is made fair and stable against machine load:
 
@@ -16,8 +16,13 @@ trafilatura runs with its metadata and extensive date search on, as its docs rec
 day), so its date_min is comparable. It needs ``lxml_html_clean`` next to lxml >= 5.2.
 
 Writes one predictions JSONL per extractor into ``--out`` (id, title, published, author, editor, source,
-body, ms), runs the scorer over them and prints its table, the median ms/page of each extractor and the
-ratio ours/trafilatura. Extractors that are not importable are skipped.
+body, ms), runs the scorer over them and prints its table, then a row of the share of pages whose body LCS F1 is
+below 0.5 (a body that silently collapsed), the median ms/page of each extractor and the ratio
+ours/trafilatura. Extractors that are not importable are skipped.
+
+The cost of a kept library as our last body fallback is measured too: ``ours+readability`` and
+``ours+trafilatura`` are ours with the library's body on the pages where our cascade had to fall back
+(``rules["body"]`` is not a density rule, or the body is empty), and the library's time added on those pages.
 """
 
 from __future__ import annotations
@@ -42,7 +47,12 @@ from crawler.extract.encoding import decode_html  # noqa: E402
 from crawler.extract.manifest import _fetched_at  # noqa: E402
 
 DEFAULT_MANIFEST = Path("/work/shared/eval/dev/manifest.jsonl")
-DEFAULT_SCORER = (ROOT / ".." / "shared" / "eval" / "score.py").resolve()
+#: body rules of the first strategy; any other means the cascade fell back
+DENSITY_RULES = frozenset({"density", "known+density", "profile"})
+#: column names of ours with a library as the last body fallback (the scorer's columns are 13 wide)
+FALLBACK_NAMES = {"readability": "rdb", "trafilatura": "traf"}
+#: a body F1 below this is a body that collapsed (the wrong block, or nothing)
+COLLAPSED_F1 = 0.5
 
 Predictor = Callable[[str, str, datetime], dict]
 
@@ -56,7 +66,31 @@ def _ours(text: str, url: str, fetched_at: datetime) -> dict:
         "editor": result.editor,
         "source": result.source,
         "body": result.body,
+        "_body_rule": result.rules.get("body", ""),
     }
+
+
+def _readability() -> Predictor | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from readability import Document
+    except Exception:  # optional comparison
+        return None
+    from crawler.extract.dom import iter_lines, parse_html
+
+    def run(text: str, url: str, fetched_at: datetime) -> dict:
+        try:
+            doc = Document(text, url=url or None)
+            summary = doc.summary(html_partial=True)
+            title = doc.short_title()
+        except Exception:
+            return {}
+        # its HTML summary as lines, the way our own body is serialised
+        lines = [line.text for line in iter_lines(parse_html(summary))] if summary.strip() else []
+        return {"title": title, "body": "\n".join(lines)}
+
+    return run
 
 
 def _gne() -> Predictor | None:
@@ -177,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     # predictions hold text of the eval pages: keep them out of the project tree
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "newsarchive-bench")
-    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
-    ap.add_argument("--only", default="ours,gne,trafilatura", help="comma-separated extractors to run")
+    ap.add_argument("--scorer", type=Path, default=None, help="score.py (default: next to the manifest's folder)")
+    ap.add_argument("--only", default="ours,gne,trafilatura,readability", help="comma-separated extractors to run")
     ap.add_argument("--repeat", type=int, default=3, help="timed interleaved rounds per page (fastest counts)")
     args = ap.parse_args(argv)
+    scorer: Path = args.scorer or args.manifest.resolve().parent.parent / "score.py"
 
     pages = load_pages(args.manifest)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -192,29 +227,77 @@ def main(argv: list[str] | None = None) -> int:
         extractors["gne"] = gne
     if "trafilatura" in wanted and (traf := _trafilatura()) is not None:
         extractors["trafilatura"] = traf
+    if "readability" in wanted and (rdb := _readability()) is not None:
+        extractors["readability"] = rdb
 
     results = run_all(extractors, pages, args.repeat)
+    fallbacks = _fallback_columns(results)
+    results.update(fallbacks)
     medians: dict[str, float] = {}
     for name, rows in results.items():
         write_predictions(name, pages, rows, args.out)
         medians[name] = statistics.median(ms for _pred, ms in rows) if rows else 0.0
 
-    specs = [f"{name}={args.out / (name + '.jsonl')}" for name in extractors]
-    if args.scorer.exists():
-        cmd = [sys.executable, str(args.scorer), "--manifest", str(args.manifest), *specs]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        print(proc.stdout, end="")
-        if proc.returncode:
-            print(proc.stderr, file=sys.stderr)
-    else:
-        print(f"scorer not found: {args.scorer}", file=sys.stderr)
+    specs = [f"{name}={args.out / (name + '.jsonl')}" for name in results]
+    if not scorer.exists():
+        print(f"scorer not found: {scorer}", file=sys.stderr)
+        return 1
+    cmd = [sys.executable, str(scorer), "--manifest", str(args.manifest), *specs]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    print(proc.stdout, end="")
+    if proc.returncode:
+        print(proc.stderr, file=sys.stderr)
+    print(_collapsed_row(scorer, args.manifest, {name: args.out / f"{name}.jsonl" for name in results}))
     print()
     print(f"timing: warm-up pass, then {max(1, args.repeat)} interleaved rounds per page, fastest run per page")
     for name, ms in medians.items():
-        print(f"median ms/page {name:<12} {ms:8.2f}")
+        print(f"median ms/page {name:<18} {ms:8.2f}")
     if "ours" in medians and medians.get("trafilatura"):
-        print(f"ratio ours/trafilatura      {medians['ours'] / medians['trafilatura']:8.2f}")
+        print(f"ratio ours/trafilatura            {medians['ours'] / medians['trafilatura']:8.2f}")
+    if "ours" in results:
+        fell = sum(1 for pred, _ms in results["ours"]
+                   if pred.get("_body_rule") not in DENSITY_RULES or not pred["body"])
+        print(f"pages where our body cascade fell back: {fell} of {len(pages)}")
     return 0
+
+
+def _fallback_columns(results: dict[str, list[tuple[dict, float]]]) -> dict[str, list[tuple[dict, float]]]:
+    """ours with a library's body (and its time added) on the pages where our cascade fell back."""
+    out: dict[str, list[tuple[dict, float]]] = {}
+    ours = results.get("ours")
+    if ours is None:
+        return out
+    for lib in ("readability", "trafilatura"):
+        if lib not in results:
+            continue
+        rows = []
+        for (mine, ms), (theirs, their_ms) in zip(ours, results[lib], strict=True):
+            if mine.get("_body_rule") in DENSITY_RULES and mine.get("body"):
+                rows.append((mine, ms))
+            else:
+                rows.append(({**mine, "body": theirs.get("body") or mine.get("body")}, ms + their_ms))
+        out[f"ours+{FALLBACK_NAMES[lib]}"] = rows
+    return out
+
+
+def _collapsed_row(scorer: Path, manifest: Path, preds: dict[str, Path]) -> str:
+    """The scorer-style row: share of pages with a gold body whose body LCS F1 is below COLLAPSED_F1."""
+    sys.path.insert(0, str(scorer.parent))
+    import score  # the corpus's own scorer (standard library only): the same normalisation and LCS
+
+    gold = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = [g for g in gold if g.get("gold_body")]
+    cells = []
+    for path in preds.values():
+        by_id = {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+        collapsed = 0
+        for g in gold:
+            want = score.norm_body(g["gold_body"])
+            have = score.norm_body((by_id.get(g["id"]) or {}).get("body") or "")
+            f1 = score.prf(score.lcs_len(have, want), len(have), len(want))[2] if have and want else 0.0
+            collapsed += f1 < COLLAPSED_F1
+        cells.append(f"{collapsed / len(gold):>13.3f}")
+    return f"{'body_f1<0.5':<12}{len(gold):>4}  " + "".join(cells)  # the scorer's own row layout
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
     python benchmarks/fleet.py [--articles-per-column 150] [--urls 1000000] [--skip-memory]
 
 Needs Redis (ARCHIVE_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/2) and PostgreSQL (ARCHIVE_TEST_PG_URL). Sites are
-the crawl tests' generated site (crawler.demo), served on 127.0.0.1 with every fetch logged; workers are `scrapy crawl news`
+the crawl tests' generated site (crawler.demo), served on 127.0.0.1 with every fetch logged; workers are
+`scrapy crawl news`
 subprocesses. Everything is measured in this one run, so the ratios compare like with like:
 
 1. throughput — politeness lifted (delay 0, 16 per site), the site not the bottleneck: pages/s of 1 and 2 workers;

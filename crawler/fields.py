@@ -96,7 +96,7 @@ FIELDS: tuple[Field, ...] = (
     _content("author", "names", show_line=4),
     _content("editor", "names", show_line=5),
     # labelled in fixtures once the corpus carries the key (issue 10's fixtures): then fixture=True
-    _content("contributors", "contributors", fixture=False, show_line=6),
+    _content("contributors", "contributors", show_line=6),
     _content("column", "text", show_line=7),
     _content("body", "text"),
     _content("images", "images", fixture=False),

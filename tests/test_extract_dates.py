@@ -119,3 +119,65 @@ def test_published_update_time_is_not_preferred():
 def test_published_missing_is_none():
     html = "<html><body><h1>没有日期的页面标题</h1><p>正文内容，没有任何日期信息。</p></body></html>"
     assert extract_article(html, "http://example.cn/about", FETCHED).published is None
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        ("2015-07-06 下午 3:11", datetime(2015, 7, 6, 15, 11, tzinfo=CN)),
+        ("2015-07-06 03:11 PM", datetime(2015, 7, 6, 15, 11, tzinfo=CN)),
+        ("2015-07-06 3:11 p.m.", datetime(2015, 7, 6, 15, 11, tzinfo=CN)),
+        ("2015-07-06 12:05 AM", datetime(2015, 7, 6, 0, 5, tzinfo=CN)),
+        ("2015-07-06 12:05 PM", datetime(2015, 7, 6, 12, 5, tzinfo=CN)),
+        ("2015年7月6日 晚上8:30", datetime(2015, 7, 6, 20, 30, tzinfo=CN)),
+        ("2015年7月6日 上午9:30", datetime(2015, 7, 6, 9, 30, tzinfo=CN)),
+    ],
+)
+def test_published_twelve_hour_times(info, expected):
+    assert _article(info).published == expected
+
+
+def test_year_less_date_takes_the_urls_year():
+    got = _article("07-06 12:18", url="http://news.example.cn/2014/0706/1.html").published
+    assert got == datetime(2014, 7, 6, 12, 18, tzinfo=CN)
+
+
+def test_year_less_date_takes_the_metadata_year():
+    got = _article("7月6日 08:30", head='<meta name="publishdate" content="2014-07-06">').published
+    assert got == datetime(2014, 7, 6, 8, 30, tzinfo=CN)
+
+
+def test_year_less_day_without_time_in_a_short_info_line():
+    assert _article("7月6日", url="http://news.example.cn/2015/0706/1.html").published == datetime(
+        2015, 7, 6, tzinfo=CN)
+
+
+def test_time_printed_in_the_next_element_without_a_space():
+    got = _article('<span class="d">2015-07-06</span><span class="t">12:18</span>').published
+    assert got == datetime(2015, 7, 6, 12, 18, tzinfo=CN)
+
+
+def test_time_printed_in_the_next_block():
+    got = _article('<div>2015年07月06日</div><div>08:05:30</div>').published
+    assert got == datetime(2015, 7, 6, 8, 5, 30, tzinfo=CN)
+
+
+def test_dated_teaser_list_under_the_headline_is_not_the_date():
+    items = "".join(f"<li><a href='/n/{d}.html'>其他新闻标题第{d}条</a><span>2015-06-{d}</span></li>" for d in (28, 29))
+    html = f"""<html><body><h1>市区新建三座口袋公园</h1><ul>{items}</ul>
+    <div class="content"><p>今年以来，市园林部门在老城区见缝插绿，新建了三座口袋公园，方便市民就近休闲。</p></div>
+    <div class="foot">发布日期：2015-07-05 17:40</div></body></html>"""
+    assert extract_article(html, "", FETCHED).published == datetime(2015, 7, 5, 17, 40, tzinfo=CN)
+
+
+def test_an_info_line_with_a_linked_source_is_still_the_info_line():
+    got = _article('2015-07-06 08:18 <a href="http://paper.example.cn/">示例日报社</a>').published
+    assert got == datetime(2015, 7, 6, 8, 18, tzinfo=CN)
+
+
+def test_a_time_mentioned_in_prose_is_not_an_info_line():
+    html = """<html><body><h1>飞船与空间站完成对接</h1><div class="info">2015-07-06</div><div class="content">
+    <p>北京时间6月24日12时55分，在航天员的精准操控下，飞船与空间站顺利完成对接，这是一次重要的试验。</p>
+    <p>此次试验验证了多项关键技术，为后续任务打下了坚实基础，参试人员表示十分振奋。</p></div></body></html>"""
+    got = extract_article(html, "", FETCHED)
+    assert got.body.startswith("北京时间6月24日12时55分")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crawler.extract import Extracted, extract_article
+from crawler.extract import Contributor, Extracted, extract_article
 from crawler.sites import SiteProfile
 
 FETCHED = datetime(2020, 1, 1, tzinfo=UTC)
@@ -82,7 +82,9 @@ def test_source_from_trs_meta():
 
 
 def test_author_forms_and_staff_codes_removed():
-    assert _x(_page("2019-01-01 记者 王小明 通讯员 李华")).author == ["王小明", "李华"]
+    got = _x(_page("2019-01-01 记者 王小明 通讯员 李华"))
+    assert got.author == ["王小明"]
+    assert got.contributors == [Contributor("李华", "correspondent")]
     assert _x(_page("2019-01-01", extra="<p>（责任编辑：赵六_NT1234）</p>")).editor == ["赵六"]
     got = _x(_page("2019-01-01", extra="<p>文/张三</p>"))
     assert got.author == ["张三"]
@@ -200,5 +202,7 @@ def test_bracketed_page_tool_is_not_an_author():
     assert _x(_page("发布时间：2019-01-01 10:00　　来源：市水利局　　【<a href='#'>字体</a>】")).author == []
 
 
-def test_correspondents_count_as_authors():
-    assert _x(_page("2019-01-01 10:00 记者 张三 通讯员 李四")).author == ["张三", "李四"]
+def test_correspondents_are_contributors_not_authors():
+    got = _x(_page("2019-01-01 10:00 记者 张三 通讯员 李四"))
+    assert got.author == ["张三"]
+    assert got.contributors == [Contributor("李四", "correspondent")]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from crawler.extract import extract_article
+from crawler.extract.rules import page_of
 
 FETCHED = datetime(2020, 1, 1, tzinfo=UTC)
 URL = "http://news.example.cn/2019/0101/123.html"
@@ -133,3 +136,62 @@ def test_footer_address_is_not_a_site_name():
     html = html.replace('href="/tag/gy"', "").replace('href="/tag/lh"', "")
     html = html.replace("</body>", "<p>版权所有：示例日报社 地址：示例市老城区人民路1号</p></body>")
     assert extract_article(html, URL, FETCHED).tags == ["口袋公园", "老城区"]
+
+
+def _pager_page(pager: str, url: str) -> list[str]:
+    old = ('<div class="pages"><a href="123.html">1</a> <a href="123_2.html">2</a> <a href="123_3.html">3</a>\n'
+           '<a href="123_2.html">下一页</a></div>')
+    html = HTML.replace(old, pager)
+    return extract_article(html, url, FETCHED).next_pages
+
+
+def test_pager_with_an_unfamiliar_class_is_recognised_by_its_links():
+    pager = '<div class="xq_fy"><span>1</span><a href="123_2.html">2</a><a href="123_3.html">3</a></div>'
+    assert _pager_page(pager, URL) == ["http://news.example.cn/2019/0101/123_2.html",
+                                       "http://news.example.cn/2019/0101/123_3.html"]
+
+
+def test_trs_pager_numbers_the_second_page_1():
+    url = "http://www.example.gov.cn/zwgk/201507/t20150706_334540.html"
+    pager = ('<div class="fy">共3页 <span>1</span> <a href="t20150706_334540_1.html">2</a> '
+             '<a href="t20150706_334540_2.html">3</a> <a href="t20150706_334540_1.html">下一页</a></div>')
+    assert _pager_page(pager, url) == ["http://www.example.gov.cn/zwgk/201507/t20150706_334540_1.html",
+                                       "http://www.example.gov.cn/zwgk/201507/t20150706_334540_2.html"]
+
+
+def test_printed_page_count_completes_a_cut_pager():
+    pager = ('<div class="pg"><span>共6页</span> <b>1</b> <a href="123_2.html">2</a> … <a href="123_6.html">6</a> '
+             '<a href="123_2.html">下一页</a></div>')
+    assert _pager_page(pager, URL) == [f"http://news.example.cn/2019/0101/123_{n}.html" for n in range(2, 7)]
+
+
+def test_next_link_alone_and_page_of_x_with_a_hyphen():
+    pager = '<table><tr><td>第1页/共3页</td><td><a href="123-2.html">下一页</a></td></tr></table>'
+    assert _pager_page(pager, URL) == ["http://news.example.cn/2019/0101/123-2.html",
+                                       "http://news.example.cn/2019/0101/123-3.html"]
+
+
+def test_query_pager_with_traditional_next_word():
+    url = "http://news.example.tw/news/show.php?id=5512"
+    pager = '<div><a href="show.php?id=5512&amp;page=2">2</a> <a href="show.php?id=5512&amp;page=2">下一頁</a></div>'
+    assert _pager_page(pager, url) == ["http://news.example.tw/news/show.php?id=5512&page=2"]
+
+
+def test_english_next_to_a_page_directory():
+    url = "http://blog.example.cn/2015/07/06/a-post/"
+    pager = '<nav><span>Page 1 of 2</span> <a href="http://blog.example.cn/2015/07/06/a-post/2/">Next »</a></nav>'
+    assert _pager_page(pager, url) == ["http://blog.example.cn/2015/07/06/a-post/2/"]
+
+
+def test_links_with_headline_texts_are_not_pages_even_when_the_url_looks_like_one():
+    pager = '<ul><li><a href="123_456.html">另一篇文章的标题</a></li><li><a href="123_2.html">阅读全文</a></li></ul>'
+    assert _pager_page(pager, URL) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("第2页 共5页", (2, 5)), ("共5页 当前第2页", (2, 5)), ("2/5页", (2, 5)), ("Page 2 of 5", (2, 5)),
+     ("共12页", (None, 12)), ("首页 上一页 下一页", None), ("2015/07页", None)],
+)
+def test_page_of_x_parser(text, expected):
+    assert page_of(text) == expected

@@ -12,6 +12,7 @@ import pytest
 
 from crawler.extract import extract_article
 from crawler.extract.encoding import decode_html, header_charset
+from crawler.extract.types import CONTRIBUTOR_ROLES
 from tests.fixture_pages import (
     CASE_FILES,
     EXPECTED_KEYS,
@@ -92,6 +93,10 @@ def test_expected_json_is_complete_and_well_typed(case: FixtureCase) -> None:
         published = datetime.fromisoformat(exp["published"])
         assert published.utcoffset() is not None, f"{case.id}: published needs an offset"
     assert exp["source"] is None or isinstance(exp["source"], str), f"{case.id}: source"
+    for person in exp["contributors"]:
+        assert set(person) == {"name", "role"}, f"{case.id}: contributor keys {sorted(person)}"
+        assert person["name"], f"{case.id}: contributor without a name"
+        assert person["role"] in CONTRIBUTOR_ROLES, f"{case.id}: contributor role {person['role']!r}"
     for key in ("author", "editor", "tags", "next_pages"):
         assert isinstance(exp[key], list), f"{case.id}: {key} must be a list"
         assert all(isinstance(v, str) and v for v in exp[key]), f"{case.id}: {key} items must be non-empty strings"
@@ -112,6 +117,7 @@ def test_expected_text_occurs_in_page(case: FixtureCase) -> None:
     text = _page_text(case)
     exp = case.expected
     strings = [exp["title"], exp["subtitle"], exp["source"] or "", *exp["author"], *exp["editor"], *exp["tags"]]
+    strings += [person["name"] for person in exp["contributors"]]
     strings += exp["body"].split("\n")
     strings += [link["text"] for link in exp["links"]]
     missing = [s for s in strings if s and s not in text]
@@ -119,11 +125,14 @@ def test_expected_text_occurs_in_page(case: FixtureCase) -> None:
 
 
 def _page_text(case: FixtureCase) -> str:
-    """The page as text: UTF-8 when it decodes as such, else GB18030 (the corpus holds no other encodings)."""
+    """The page as text: UTF-8 when it decodes as such, else GB18030 (the corpus holds no other encodings).
+
+    A page mixing both (encoding/) yields both readings, so each string is found in the one it was written in.
+    """
     try:
         return case.body.decode("utf-8")
     except UnicodeDecodeError:
-        return case.body.decode("gb18030")
+        return case.body.decode("utf-8", "replace") + "\n" + case.body.decode("gb18030", "replace")
 
 
 def test_header_charset() -> None:

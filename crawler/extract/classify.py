@@ -5,25 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from crawler.extract.dom import HtmlElement, parse_html, remove_tags, tag_of
+from crawler.extract.dom import HtmlElement, parse_html, remove_tags, tag_of, text_head
+from crawler.extract.rules import ARTICLE_URL, LIST_URL
 
 PageKind = Literal["article", "list", "other"]
 
-_ARTICLE_URL = re.compile(
-    r"/(?:19|20)\d{2}[-/_]?[01]\d[-/_]?[0-3]\d/[^/]*\d[^/]*\.s?html?$"  # /2015/0706/123.html, /2015-07/06/c_1.htm
-    r"|/(?:19|20)\d{2}/[01]\d[0-3]\d/\w+\.\w+$"
-    r"|/(?:19|20)\d{2}/[a-z]+_[01]\d[0-3]\d/\d+\.s?html?$"  # PHPCMS /html/2015/shehui_0706/123.html
-    r"|[/_]t(?:19|20)\d{6}_\d+\.s?html?$"  # TRS t20150706_123.html
-    r"|/content_\d+\.s?html?$|/c_\d+\.s?html?$|/art/\d{4}/\d+/\d+/art_\d+_\d+\.html$"  # Hanweb
-    r"|/(?:show|view|detail|article|content|news|info)[-_/]?\w*?[-_/=]\d{3,}(?:\.\w+)?$"
-    r"|/\d{5,}\.s?html?$|/n\d{6,}\.shtml$|/a/\d+_\d+$|[?&](?:id|aid|articleid|newsid|contentid)=\d{3,}",
-    re.I,
-)
-_LIST_URL = re.compile(
-    r"/(?:list|lists|index|node|column|channel|category|catalog|more|search|tag|tags)(?:[-_/]\w*)?(?:\.\w+)?$"
-    r"|/list[-_]\d+|/index_\d+\.s?html?$|/node_\d+\.htm|/$|^https?://[^/]+$|[?&](?:page|p|pageno)=\d+$",
-    re.I,
-)
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _PUNCT = re.compile(r"[，。！？；：、“”]")
 
@@ -34,8 +20,6 @@ def _root_of(doc: Any) -> HtmlElement | None:
     root = getattr(doc, "root", None)  # parsel.Selector
     if isinstance(root, HtmlElement):
         return root
-    if root is not None and hasattr(root, "iter"):
-        return root  # type: ignore[no-any-return]
     if isinstance(doc, bytes):
         from crawler.extract.encoding import decode_html
 
@@ -63,9 +47,9 @@ def page_kind(html_or_selector: Any, url: str | None = "") -> PageKind:
 def _page_kind(doc: Any, url: str) -> PageKind:
     score = 0.0
     path = re.sub(r"^[a-z]+://", "", url, flags=re.I)
-    if _ARTICLE_URL.search(url):
+    if ARTICLE_URL.search(url):
         score += 2.0
-    elif _LIST_URL.search(url) or "/" not in path.rstrip("/"):
+    elif LIST_URL.search(url) or "/" not in path.rstrip("/"):
         score -= 2.0
     root = _root_of(doc)
     if root is None:
@@ -76,7 +60,7 @@ def _page_kind(doc: Any, url: str) -> PageKind:
     short_links = 0
     link_chars = 0
     for a in body.iter("a"):
-        text = "".join(a.itertext()).strip()
+        text = text_head(a, 200)
         link_chars += len(text)
         if 4 <= len(text) <= 40:
             short_links += 1
@@ -101,18 +85,18 @@ def _page_kind(doc: Any, url: str) -> PageKind:
         score += 0.5
     h1 = body.find(".//h1")
     if h1 is not None:
-        near = ["".join(h1.itertext())]  # PHPCMS puts the date line inside the h1
-        node = h1
+        near = [text_head(h1, 400)]  # PHPCMS puts the date line inside the h1
+        node: HtmlElement | None = h1
         for _ in range(4):
-            node = node.getnext()
+            node = node.getnext() if node is not None else None
             if node is None:
                 break
-            near.append("".join(node.itertext()))
+            near.append(text_head(node, 400))
         if _DATE.search(" ".join(near)[:400]):
             score += 1.5
     if short_links >= 25 and link_chars > 1.5 * max(text_chars, 1) and punct_blocks < 3:
         score -= 2.5
-    dated_links = sum(1 for el in body.iter("li") if _DATE.search("".join(el.itertext())[:80]))
+    dated_links = sum(1 for el in body.iter("li") if _DATE.search(text_head(el, 80)))
     if dated_links >= 8 and punct_blocks < 3:
         score -= 1.5
     if score >= 1.5:

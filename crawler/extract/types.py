@@ -60,7 +60,11 @@ class Extracted:
     rules: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON shape used by `newsarchive extract` and export (ISO 8601 with offset)."""
+        """The JSON shape used by `newsarchive extract` and export (ISO 8601 with offset).
+
+        Keys: url, title, subtitle, published, source, author, editor, contributors ({name, role}), body,
+        images ({src, caption}), column, tags, links ({url, text, kind}), canonical_url, next_pages, rules.
+        """
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
         return data
