@@ -300,8 +300,9 @@ def story_copies(session: Session, article: Article) -> list[dict[str, Any]]:
     ]
 
 
-def version_history(session: Session, article: Article) -> list[dict[str, Any]]:
-    """Every version of the article, oldest first, with what changed and the captures it came from."""
+def version_history(session: Session, article: Article, *, with_fields: bool = False) -> list[dict[str, Any]]:
+    """Every version of the article, oldest first, with what changed and the captures it came from; `with_fields`
+    adds each version's snapshot of the fields (the web view diffs them)."""
     rows = session.scalars(
         select(ArticleVersion).where(ArticleVersion.article_id == article.id).order_by(ArticleVersion.version)
     ).all()
@@ -313,6 +314,7 @@ def version_history(session: Session, article: Article) -> list[dict[str, Any]]:
             "changed": list(v.changed or []),
             "extractor_version": v.extractor_version,
             "capture_ids": list(v.capture_ids or []),
+            **({"fields": dict(v.fields or {})} if with_fields else {}),
         }
         for v in rows
     ]
