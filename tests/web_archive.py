@@ -80,13 +80,13 @@ def fill(url: str) -> Ids:
     ids = {}
     for name, item in (("original", original), ("copy", copy), ("farm", farm), ("hostile", hostile)):
         ids[name] = repository.save_item(sessions, item, stories).article_id
-    # a notice re-crawled with a changed body (markup in the change too): two versions. It has no tags because
-    # storage.repository._apply re-inserts an unchanged tag before deleting the old row (a unique-constraint error)
+    # a notice re-crawled with a changed body (markup in the change too) and the same tag: two versions
     notice_url = "http://news.qinghe.cn/a/4.html"
     for fetched, tail in ((T0 + timedelta(days=2), "。"), (T0 + timedelta(days=3), f"，历时两小时{IMG}。")):
         ids["notice"] = repository.save_item(sessions, make_item(
             notice_url, site="qinghe", title="停水通知", body=f"因管网维修，明日八时起停水{tail}\n请居民提前储水。",
-            published=T0 + timedelta(days=2), fetched_at=fetched, source=None, column="通知"), stories).article_id
+            published=T0 + timedelta(days=2), fetched_at=fetched, source=None, column="通知", tags=["停水"]),
+            stories).article_id
     with session_scope(sessions) as session:
         repository.mark_withdrawn(session, farm.url, 404, T0 + timedelta(days=10))
         run = repository.start_run(session, "news", "qinghe")
