@@ -23,7 +23,7 @@ from crawler.web.diff import text_diff
 from crawler.web.params import FILTER_KINDS, BadRequest, parse
 from crawler.web.text import segments, snippet
 from storage.models import Story
-from tests.web_archive import HOSTILE_SOURCE, HOSTILE_TITLE, Ids, fill
+from tests.web_archive import HOSTILE_CONTRIBUTOR, HOSTILE_SOURCE, HOSTILE_TITLE, Ids, fill
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,6 +72,9 @@ def test_search_facets_count_sites_sources_columns_and_months_over_all_matches(c
         ({"site": "songgang"}, ["copy"]),
         ({"source": "石门县融媒体中心"}, ["farm"]),
         ({"author": "王芳"}, ["copy"]),
+        ({"contributor": "郑雯"}, ["original"]),
+        ({"contributor": "赵刚", "site": "songgang"}, []),
+        ({"author": "郑雯"}, []),
         ({"tag": "丰收"}, ["farm"]),
         ({"column": "三农"}, ["farm"]),
         ({"since": "2015-07-01", "until": "2015-07-07T12:00"}, ["original"]),
@@ -174,6 +177,27 @@ def test_article_page_shows_every_field_the_body_as_paragraphs_and_its_copies(cl
     assert f'href="/articles/{ids.copy}"' in page  # the other copy of its story
     assert f'href="/stories/{ids.story}"' in page
     assert f'href="/articles/{ids.original}/warc"' in page
+
+
+def test_contributors_show_with_their_roles_on_the_article_and_in_results_and_are_searchable(client, archive):
+    _url, ids = archive
+    page = client.get(f"/articles/{ids.original}").text
+    link = '<a href="/?contributor=%E9%83%91%E9%9B%AF">郑雯</a>'
+    assert f'{link} <span class="muted">(通讯员 correspondent)</span>' in page
+    assert "赵刚</a> <span class=\"muted\">(摄影 photographer)</span>" in page
+    assert "contributors 署名</dt><dd class=\"contributors\"><span class=\"muted\">none" in (
+        client.get(f"/articles/{ids.copy}").text
+    )
+    api = client.get(f"/api/articles/{ids.original}").json()
+    assert api["contributors"] == [{"name": "郑雯", "role": "correspondent"}, {"name": "赵刚", "role": "photographer"}]
+    form = client.get("/").text
+    assert '<input type="text" name="contributor" value="">' in form
+    results = client.get("/", params={"contributor": "赵刚"}).text
+    assert "1–1 of 1 articles" in results
+    assert '<input type="text" name="contributor" value="赵刚">' in results
+    assert "郑雯 <span class=\"muted\">(通讯员 correspondent)</span>" in results
+    found = client.get("/api/search", params={"contributor": "赵刚"}).json()["results"]
+    assert [row["contributors"][1]["name"] for row in found] == ["赵刚"]
 
 
 def test_article_page_shows_versions_with_a_readable_diff(client, archive):
@@ -320,6 +344,7 @@ def test_hostile_markup_reaches_the_api_as_data_never_as_markup(client, archive)
     article = client.get(f"/api/articles/{ids.hostile}").json()
     assert article["title"] == HOSTILE_TITLE
     assert article["source"] == HOSTILE_SOURCE
+    assert article["contributors"] == [{"name": HOSTILE_CONTRIBUTOR, "role": "other"}]
 
 
 def test_pages_forbid_scripts_and_foreign_resources(client):
