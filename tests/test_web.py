@@ -9,11 +9,12 @@ import io
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
 
@@ -22,8 +23,9 @@ from crawler.web.app import create_app
 from crawler.web.diff import text_diff
 from crawler.web.params import FILTER_KINDS, BadRequest, parse
 from crawler.web.text import segments, snippet
-from storage.models import Story
-from tests.web_archive import HOSTILE_CONTRIBUTOR, HOSTILE_SOURCE, HOSTILE_TITLE, Ids, fill
+from storage.db import archive_for_writing, session_scope
+from storage.models import Article, Story
+from tests.web_archive import HOSTILE_CONTRIBUTOR, HOSTILE_SOURCE, HOSTILE_TITLE, T0, Ids, fill
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -232,6 +234,24 @@ def test_story_page_puts_copies_on_a_timeline_original_first_with_diffs(client, 
     assert 0.9 < copy["similarity"] < 1
     assert ("insert", "三") in [tuple(seg) for row in copy["diff"]["rows"] for seg in row["segments"]]
     assert copy["after_original_seconds"] == 5 * 3600
+    assert copy["changed_fields"] == ["title", "author", "contributors", "column", "tags"]
+    assert api["first_published_id"] == ids.original
+    assert f'Published first: <strong>qinghe</strong>, <a href="/articles/{ids.original}">' in page
+    assert "title, author, contributors, column, tags" in page
+
+
+def test_a_copy_published_before_the_original_is_named_first(client, archive):
+    """The original is the story's choice (its clustering, or a reprint graph); who published first is the clock's."""
+    url, ids = archive
+    with session_scope(archive_for_writing(url)) as session:
+        session.execute(update(Article).where(Article.id == ids.copy).values(published=T0 - timedelta(hours=1)))
+    api = client.get(f"/api/stories/{ids.story}").json()
+    assert api["original_article_id"] == ids.original
+    assert api["first_published_id"] == ids.copy
+    page = client.get(f"/stories/{ids.story}").text
+    assert f'Published first: <strong>songgang</strong>, <a href="/articles/{ids.copy}">article {ids.copy}</a>' in page
+    assert f'1 h before the original (qinghe, <a href="/articles/{ids.original}">' in page
+    assert "−1 h <strong>(first)</strong>" in page
 
 
 def test_capture_view_frames_the_raw_page_sandboxed_from_its_own_path(client, archive):
