@@ -216,7 +216,10 @@ def _scan_is_cheaper(session: Session, filters: Filters) -> bool:
         return False
     if not (filters.since or filters.until or filters.fetched_since or filters.fetched_until):
         return False
-    window = _matching(replace(filters, text=None, collapse=False), "sqlite", Article.id).limit(FACET_SCAN_ROWS + 1)
+    # the publication range alone bounds the window (the other filters only narrow it) and is counted on
+    # ix_articles_published without reading a row; a site filter beside it made the exact count cost ~45 ms
+    bound = Filters(since=filters.since, until=filters.until) if filters.since or filters.until else filters
+    window = _matching(replace(bound, text=None, collapse=False), "sqlite", Article.id).limit(FACET_SCAN_ROWS + 1)
     return (session.scalar(select(func.count()).select_from(window.subquery())) or 0) <= FACET_SCAN_ROWS
 
 
