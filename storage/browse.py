@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, literal, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, selectinload, sessionmaker, with_loader_criteria
 
 from crawler.fields import READING_ZONE, iso_time
@@ -90,7 +90,13 @@ def readonly_engine(url: str | None = None) -> Engine:
 
     Raises ArchiveUnavailable for a SQLite file that does not exist (opening it would create an empty one).
     """
-    parsed = make_url(db_url(url))
+    try:
+        parsed = make_url(db_url(url))
+    except ArgumentError as exc:
+        raise ArchiveUnavailable(
+            f"{db_url(url)!r} is not an archive URL: write sqlite:///path/to/archive.db "
+            "or postgresql+psycopg://user@host/archive"
+        ) from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":

@@ -46,6 +46,12 @@ def test_opening_refuses_a_missing_file_and_an_unmigrated_archive_in_one_line(tm
     assert "\n" not in str(err.value)
 
 
+def test_opening_a_path_that_is_not_an_archive_url_says_how_to_write_one(tmp_path):
+    with pytest.raises(browse.ArchiveUnavailable, match=r"not an archive URL: write sqlite:///path") as err:
+        browse.open_readonly(str(tmp_path / "demo.db"))
+    assert "\n" not in str(err.value)
+
+
 def test_facets_count_every_match_and_stories_once_when_collapsed(archive):
     ro, _ids = archive
     with ro.session() as session:
