@@ -21,6 +21,8 @@ class CaptureData:
     fetched_at: datetime
     declared_charset: str | None = None
     encoding: str | None = None
+    #: how the body decoded (crawler.extract.encoding.Decoded.status): flags the article, not kept per capture
+    decoding: str | None = None
 
 
 @dataclass(slots=True)
@@ -36,6 +38,10 @@ class ArticleItem:
     canonical_url: str = ""
     content_digest: str = ""
     page_urls: list[str] = field(default_factory=list)
+    #: a later page of a multi-page article could not be had: stored without it (crawler.multipage)
+    partial: bool = False
+    #: the worst decode status of its pages ("clean", "mixed", "lossy"), filled by the normalise pipeline
+    decoding: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
