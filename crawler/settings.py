@@ -65,6 +65,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 500,
     "crawler.extensions.ChallengeGuard": 500,
+    # a JOBDIR queue left by a killed run is set aside, never read half-written (crawler.extensions.JobDirGuard)
+    "crawler.extensions.JobDirGuard": 500,
 }
 # Scrapy 2.19 runs two code-execution consoles in every crawl: RemoteControl (Python over HTTP on localhost,
 # scrapy.extensions.remote_control.RemoteControl) and the Telnet console. Off unless asked for with
