@@ -50,8 +50,43 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "pagination_stopped": stats.get("discovery/pagination_stopped", 0),
         "fleet_run": stats.get("fleet/run"),
         "offsite_filtered": stats.get("offsite/filtered", 0),
-        "bomb_ignored": stats.get("discovery/bomb_ignored", 0),
+        "bomb_ignored": stats.get("discovery/bomb_ignored", 0) + stats.get("pages/bomb_ignored", 0),
+        "redirect_loops": stats.get("redirect/loop", 0),
+        "unsaved": stats.get("archive/unsaved", 0),
+        "archive_stalled_seconds": round(stats.get("archive/stalled_seconds", 0.0), 1),
     }
+
+
+#: finish reasons of a run that did what it was asked (a closespider limit is asked for); anything else exits 1
+COMPLETE_REASONS = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout",
+                              "closespider_errorcount", "closespider_timeout_no_item"})
+
+
+def crawl_summary(stats: dict[str, Any]) -> tuple[str, bool]:
+    """The one line a crawl ends with, and whether it succeeded: it did not, when an article it fetched was not
+    stored, the run was interrupted (Ctrl-C: resume it) or stopped by the site (challenge walls)."""
+    s = run_summary(stats)
+    reason = str(stats.get("finish_reason", "unknown"))
+    dropped = sum(s["dropped"].values())
+    line = (
+        f"crawl {reason}: {s['pages_fetched']} pages, {s['articles_new']} new articles, {s['articles_updated']} "
+        f"updated, {dropped} dropped, {s['exceptions']} download errors"
+    )
+    extras = [f"{s[k]} {label}" for k, label in (("bomb_ignored", "bombs ignored"), ("redirect_loops",
+              "redirect loops dropped"), ("offsite_filtered", "off-site requests filtered"),
+              ("articles_partial", "partial articles")) if s[k]]
+    if extras:
+        line += ", " + ", ".join(extras)
+    problems = []
+    if s["unsaved"]:
+        problems.append(f"{s['unsaved']} articles NOT stored (the archive was unavailable): run the crawl again")
+    if stats.get("archive/run_not_recorded"):
+        problems.append("the run could not be recorded in the archive")
+    if reason == "shutdown":
+        problems.append("interrupted: run the same command again to resume")
+    elif reason not in COMPLETE_REASONS:
+        problems.append(f"stopped early ({reason})")
+    return (f"{line}; " + "; ".join(problems) if problems else line), not problems
 
 
 class RunRecorder:
@@ -73,7 +108,8 @@ class RunRecorder:
                 self.run_id = start_run(session, spider.name, getattr(spider, "site_id", "")).id
             spider.run_id = self.run_id
         except SQLAlchemyError as exc:
-            logger.error("cannot record the run in the archive: %s", exc)
+            self.crawler.stats.set_value("archive/run_not_recorded", 1)
+            logger.error("cannot record the run in the archive: %s", getattr(exc, "orig", None) or exc)
 
     def spider_closed(self, reason: str) -> None:
         if self.run_id is None:
@@ -83,7 +119,8 @@ class RunRecorder:
             with session_scope(archive_for_settings(self.crawler.settings)) as session:
                 finish_run(session, self.run_id, reason, summary)
         except SQLAlchemyError as exc:
-            logger.error("cannot record the end of run %s: %s", self.run_id, exc)
+            self.crawler.stats.set_value("archive/run_not_recorded", 1)
+            logger.error("cannot record the end of run %s: %s", self.run_id, getattr(exc, "orig", None) or exc)
 
 
 class ChallengeGuard:

@@ -30,7 +30,9 @@ import tldextract
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares import cookies
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
@@ -147,3 +149,43 @@ class BackoffMiddleware:
 
         await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
         return None
+
+
+# -- what Scrapy drops without a counter: redirect loops and decompression bombs, counted for `newsarchive runs` --
+def _counted(stats: Any, key: str, request: Request, exc: IgnoreRequest) -> IgnoreRequest:
+    stats.inc_value(key)
+    logger.info("dropped %s: %s", request.url, str(exc).split(" because ")[0] if key.endswith("loop") else key)
+    return exc
+
+
+class CountedRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's 3xx redirects; a chain past REDIRECT_MAX_TIMES (a loop) is counted as `redirect/loop`."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise _counted(self.crawler.stats, "redirect/loop", request, exc) from None
+
+
+class CountedMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's `<meta http-equiv=refresh>` redirects, loops counted as `redirect/loop`."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise _counted(self.crawler.stats, "redirect/loop", request, exc) from None
+
+
+class CountedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (DOWNLOAD_MAXSIZE applies to the unpacked body); a bomb is counted as
+    `pages/bomb_ignored` (Scrapy's own warning says how big it got)."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            if self.stats is not None:
+                self.stats.inc_value("pages/bomb_ignored")
+            raise

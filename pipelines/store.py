@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+#: a store that waits this long (a SQLite lock held by another writer) is logged: downloading waited with it
+STALL_SECONDS = 2.0
 
 #: stats counter per store outcome
 OUTCOME_STAT = {
@@ -73,6 +77,7 @@ class StorePipeline:
             return self._withdrawn(item)
         if not isinstance(item, ArticleItem):
             return item
+        started = time.monotonic()
         try:
             result = self._save(item)
         except IntegrityError as exc:
@@ -83,8 +88,16 @@ class StorePipeline:
             item.extra["archive_pending"] = True  # not stored yet: a fleet lease of its request stays unacknowledged
             self.pending.append(item)
             return item
+        finally:
+            self._stalled(time.monotonic() - started, item.url)
         self._count(item, result)
         return item
+
+    def _stalled(self, seconds: float, url: str) -> None:
+        if seconds >= STALL_SECONDS:
+            stats = self.crawler.stats
+            stats.set_value("archive/stalled_seconds", stats.get_value("archive/stalled_seconds", 0.0) + seconds)
+            logger.warning("storing %s waited %.1f s for the archive (locked by another writer?)", url, seconds)
 
     def close_spider(self) -> None:
         still_failing = []

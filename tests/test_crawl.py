@@ -42,6 +42,7 @@ def crawl(base_url: str, db_url: str, *args: str, **settings: str) -> str:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.stderr.rstrip().splitlines()[-1].startswith("crawl finished: "), proc.stderr[-500:]  # the summary
     return proc.stderr
 
 

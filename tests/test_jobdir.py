@@ -112,3 +112,32 @@ def test_a_queue_cut_short_after_a_clean_stop_is_not_trusted_and_nothing_is_lost
         assert "its queue cannot be read back" in log
         assert set(snapshot(db_url)) == server.site.articles
         assert runs(db_url)[-1].finish_reason == "finished"
+
+
+def test_a_crawl_whose_articles_could_not_be_stored_exits_1_with_one_line_and_a_rerun_stores_them(tmp_path) -> None:
+    """SQLite locked by another writer for the whole crawl: every store waits NEWSARCHIVE_SQLITE_BUSY_SECONDS and
+    fails, the articles are kept and retried at the end, still fail: exit 1 and one line that says so; once the
+    lock is gone the documented re-run stores every article."""
+    import sqlite3
+
+    path = tmp_path / "archive.db"
+    db_url = f"sqlite:///{path}"
+    with serve("crawl") as server:
+        crawl(server.base_url, db_url)  # the archive exists, with the site's articles
+        server.site = build_site(server.base_url, "crawl", extra=5)  # and the site has 5 new ones
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+        try:
+            proc = subprocess.run(
+                crawl_cmd(server.base_url, db_url, NEWSARCHIVE_SQLITE_BUSY_SECONDS="0.2"), cwd=ROOT,
+                capture_output=True, text=True, timeout=300,
+            )
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        last = proc.stderr.rstrip().splitlines()[-1]
+        assert "articles NOT stored" in last, last
+        crawl(server.base_url, db_url)
+        assert set(snapshot(db_url)) == server.site.articles
