@@ -180,7 +180,7 @@ class JobDirGuard:
     def from_crawler(cls, crawler: Crawler) -> JobDirGuard:
         jobdir = job_dir(crawler.settings)
         if not jobdir:
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # no message, so no "Disabled" WARNING on every crawl without a JOBDIR
         guard = cls(crawler, Path(jobdir))
         guard.check()
         crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)

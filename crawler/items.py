@@ -25,7 +25,7 @@ class CaptureData:
     decoding: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class ArticleItem:
     """An extracted article with the captures of all its pages (more than one for a multi-page article)."""
 
@@ -43,6 +43,9 @@ class ArticleItem:
     #: the worst decode status of its pages ("clean", "mixed", "lossy"), filled by the normalise pipeline
     decoding: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never the bodies of its captures: a repr lands in logs and tracebacks
+        return f"ArticleItem({self.url!r}, {len(self.captures)} pages)"
 
 
 @dataclass(slots=True)

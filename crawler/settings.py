@@ -102,6 +102,11 @@ NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
 
+# A dropped item is one line with its reason and URL (crawler.logformat), at INFO: dropping a page that is not an
+# article is routine, and its counters are in the run record.
+LOG_FORMATTER = "crawler.logformat.ArchiveLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
 # Past one machine: with a Redis URL (here, `-s NEWSARCHIVE_REDIS_URL=…` or a Scrapyd `setting=`) the crawl is a
 # fleet worker (crawler/fleet): workers share a frontier per site run, a killed worker's requests are fetched
 # again, and DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN hold for the whole fleet. Point ARCHIVE_DB_URL
