@@ -50,7 +50,7 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "pagination_stopped": stats.get("discovery/pagination_stopped", 0),
         "fleet_run": stats.get("fleet/run"),
         "offsite_filtered": stats.get("offsite/filtered", 0),
-        "bomb_ignored": stats.get("discovery/bomb_ignored", 0) + stats.get("pages/bomb_ignored", 0),
+        "bomb_ignored": stats.get("discovery/bomb_ignored", 0) + stats.get("httpcompression/bomb_ignored", 0),
         "redirect_loops": stats.get("redirect/loop", 0),
         "unsaved": stats.get("archive/unsaved", 0),
         "archive_stalled_seconds": round(stats.get("archive/stalled_seconds", 0.0), 1),
@@ -115,6 +115,8 @@ class RunRecorder:
         if self.run_id is None:
             return
         summary = run_summary(self.crawler.stats.get_stats())
+        if summary["unsaved"]:  # not "finished": the next run resumes (walks every list page) and finds them
+            reason = "unsaved"
         try:
             with session_scope(archive_for_settings(self.crawler.settings)) as session:
                 finish_run(session, self.run_id, reason, summary)

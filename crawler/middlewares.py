@@ -187,5 +187,5 @@ class CountedCompressionMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except IgnoreRequest:
             if self.stats is not None:
-                self.stats.inc_value("pages/bomb_ignored")
+                self.stats.inc_value("httpcompression/bomb_ignored")
             raise

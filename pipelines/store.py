@@ -67,8 +67,13 @@ class StorePipeline:
         self.crawler.stats.inc_value(OUTCOME_STAT[result.outcome])
 
     def _withdrawn(self, item: WithdrawnItem) -> WithdrawnItem:
-        with session_scope(self._archive()) as session:
-            article_id = mark_withdrawn(session, item.url, item.status, item.fetched_at)
+        try:
+            with session_scope(self._archive()) as session:
+                article_id = mark_withdrawn(session, item.url, item.status, item.fetched_at)
+        except OperationalError as exc:  # the next refetch of the page marks it again
+            self.crawler.stats.inc_value("archive/write_errors")
+            logger.error("archive unavailable, %s not marked withdrawn: %s", item.url, exc.orig)
+            return item
         self.crawler.stats.inc_value("articles/withdrawn" if article_id else "articles/withdrawn_unknown")
         return item
 

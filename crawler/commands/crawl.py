@@ -41,7 +41,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         except SQLAlchemyError as exc:
-            reason = getattr(exc, "orig", None) or exc
+            reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]  # psycopg: 2 lines
             print(f"scrapy crawl: cannot use the archive at {masked(url)}: {reason}", file=sys.stderr)
             self.exitcode = 1
             return
