@@ -25,8 +25,9 @@ from sqlalchemy import create_engine, text
 from crawler.demo import build_site, serve
 from tests.test_crawl import ROOT, crawl_cmd, snapshot
 
-#: articles in the kill-suite site (the generator's "crawl" preset at this size has a few more: 314)
-KILL_SITE_ARTICLES = 300
+#: articles in the kill-suite site (the "crawl" preset at this size has 164): 300 (314) took 58 s + 76 s for the two
+#: kill runs on the shared CI machine, too long for CI next to the other rows; benchmarks may raise it
+KILL_SITE_ARTICLES = int(os.environ.get("NEWSARCHIVE_FAULT_ARTICLES", "150"))
 #: SIGKILLs per kill run, each at a random number of stored articles
 KILLS = 5
 SEED = int(os.environ.get("NEWSARCHIVE_FAULT_SEED", "15"))
@@ -61,10 +62,12 @@ def fault_table(request: pytest.FixtureRequest) -> Iterator[None]:
     lines += [f"{r.case:<34} {r.inputs:>7} {r.faults:>6} {r.lost:>5} {r.twice:>5} {r.peak_rss_mb:>11.0f} "
               f"{r.seconds:>6.1f}" for r in TABLE]
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    for line in lines:
-        if reporter is not None:
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return
+    with capture.global_and_fixture_disabled():  # printed in CI's output, passing or not
+        for line in lines:
             reporter.write_line(line)
-    (Path(str(request.config.rootpath)) / ".fault_table.txt").write_text("\n".join(lines) + "\n", "utf-8")
 
 
 @dataclass
