@@ -16,7 +16,7 @@ from parsel import Selector
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract import extract_article, page_kind
-from crawler.extract.encoding import decode_html, header_charset
+from crawler.extract.encoding import decode_page, header_charset
 from crawler.items import ArticleItem, CaptureData
 from crawler.offline.reextract import profile_for
 from crawler.sites import SiteProfile
@@ -56,8 +56,9 @@ def ingest_capture(
     Returns the store result, or None when the capture is not an archivable article (it is still kept).
     """
     declared = cap.declared_charset or header_charset(cap.headers)
-    html, encoding = decode_html(cap.body, declared)
-    cap.declared_charset, cap.encoding = declared, encoding
+    got = decode_page(cap.body, declared)
+    html = got.text
+    cap.declared_charset, cap.encoding, cap.decoding = declared, got.encoding, got.status
     if cap.status < 400 and page_kind(Selector(text=html, base_url=cap.final_url), cap.final_url) == "article":
         ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
         item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
