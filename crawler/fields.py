@@ -127,6 +127,9 @@ SHOWN = tuple(sorted((f for f in FIELDS if f.show_line), key=lambda f: f.show_li
 VERSIONED_FIELDS = tuple(f.name for f in FIELDS if f.versioned)
 EXPORT_KEYS = tuple(f.name for f in EXPORTED)
 FIXTURE_KEYS = tuple(f.name for f in FIELDS if f.fixture)
+#: the link kinds a saved-page fixture labels (`fixture save` writes only these, the fixture tests accept only
+#: these); breadcrumb `column` links and the like are the page's furniture, not the article's
+FIXTURE_LINK_KINDS = frozenset({"tag", "prev", "next", "related", "pager"})
 
 
 def iso_time(value: datetime | None, zone: tzinfo) -> str | None:
