@@ -107,6 +107,8 @@ FIELDS: tuple[Field, ...] = (
     Field("next_pages", "urls", extracted=True, stored=None, fixture=True),
     Field("rules", "rules", extracted=True, content=True),
     Field("content_digest", "text", on_item=True),
+    # one row per publication (storage.repository.publication_key): unique in the archive
+    Field("publication_key", "text"),
     Field("fetched_at", "time", on_item=True, exported=True, show_line=10),
     Field("extractor_version", "text", exported=True),
     Field("story_id", "int", exported=True),

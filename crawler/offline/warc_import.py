@@ -22,7 +22,7 @@ from crawler.offline.reextract import profile_for
 from crawler.sites import SiteProfile
 from pipelines.normalize import normalize_item
 from pipelines.validate import rejection
-from storage.clusters import StoryIndex
+from storage.clusters import rebuild_stories
 from storage.db import session_scope
 from storage.repository import StoreResult, add_capture, store_item
 from storage.warc import read_captures
@@ -49,7 +49,7 @@ class ImportReport:
 
 
 def ingest_capture(
-    session: Session, site: str, cap: CaptureData, stories: StoryIndex | None = None, profile: SiteProfile | None = None
+    session: Session, site: str, cap: CaptureData, profile: SiteProfile | None = None
 ) -> StoreResult | None:
     """Store a capture and, when it is an article page, extract and archive its article (no network).
 
@@ -62,7 +62,7 @@ def ingest_capture(
         ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
         item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
         if not rejection(item):
-            return store_item(session, normalize_item(item), stories)
+            return store_item(session, normalize_item(item))
     add_capture(session, site, cap)
     session.flush()
     return None
@@ -71,19 +71,15 @@ def ingest_capture(
 def import_warc(factory: sessionmaker[Session], path: Path, site: str | None = None) -> ImportReport:
     """Load a WARC's captures into the archive and extract their articles (one transaction per capture)."""
     report = ImportReport()
-    with session_scope(factory) as session:
-        stories = StoryIndex().load(session)
     profiles: dict[str, SiteProfile | None] = {}
     for wc in read_captures(path):
         site_id = site or wc.site or (urlsplit(wc.capture.final_url).hostname or "unknown")
         if site_id not in profiles:
             profiles[site_id] = profile_for(site_id)
-        try:
-            with session_scope(factory) as session:
-                result = ingest_capture(session, site_id, wc.capture, stories, profiles[site_id])
-        except BaseException:
-            stories.rollback()
-            raise
-        stories.commit()
+        with session_scope(factory) as session:
+            result = ingest_capture(session, site_id, wc.capture, profiles[site_id])
         report.count(result)
+    if report.outcomes["new"] or report.outcomes["updated"]:
+        with session_scope(factory) as session:
+            rebuild_stories(session)
     return report
