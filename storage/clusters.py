@@ -73,6 +73,13 @@ _BYLINE = re.compile(
 _LEAD = re.compile(
     r"^\s*(本报讯|本台讯|本网讯|讯)?\s*[(（【\[][^)）】\]]{0,30}(记者|通讯员|编辑|讯)[^)）】\]]{0,30}[)）】\]]"
 )
+#: what a reprinting desk puts around the text it copies: an editor's note, a 导读 line, "本网讯 … 现转发如下",
+#: "（某某综合报道）"; like bylines they say nothing about which story the text is
+_REPRINT_NOTE = re.compile(
+    r"^\s*(?:[【\[（(]?\s*(?:编者按|编者注|编者的话|编后语?|导读)\s*[】\]）)]?\s*[:：]?"
+    r"|本网讯.{0,80}(?:转发|转载)"
+    r"|[（(][^）)]{0,30}综合报道[）)]\s*$)"
+)
 _NOT_TEXT = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")
 #: a byline line is short; a long line starting with 记者 … is a paragraph that keeps its text
@@ -84,11 +91,11 @@ def _norm(text_: str) -> str:
 
 
 def sentences(body: str) -> list[str]:
-    """The body's sentences as compared (normalised), byline lines left out."""
+    """The body's sentences as compared (normalised), byline lines and reprint notes left out."""
     body = unicodedata.normalize("NFKC", body)
     out = []
     for line in body.splitlines():
-        if len(line) <= BYLINE_MAX and _BYLINE.match(line):
+        if (len(line) <= BYLINE_MAX and _BYLINE.match(line)) or _REPRINT_NOTE.match(line):
             continue
         for piece in _SENTENCE_END.split(_LEAD.sub("", line)):
             norm = _norm(piece)
@@ -98,7 +105,8 @@ def sentences(body: str) -> list[str]:
 
 
 def shingle_text(body: str, boilerplate: frozenset[str] = frozenset()) -> str:
-    """The body as compared: NFKC, without byline lines, boilerplate sentences, punctuation or whitespace."""
+    """The body as compared: NFKC, without byline lines, reprint notes, boilerplate sentences, punctuation or
+    whitespace."""
     return "".join(s for s in sentences(body) if s not in boilerplate)
 
 
