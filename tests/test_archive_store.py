@@ -378,3 +378,15 @@ def test_stories_command_lists_shows_exports_and_rebuilds(archive_url, capsys, t
     assert cli(["--db", archive_url, "stories", "export", "-o", str(out)]) == 0
     assert [json.loads(line)["size"] for line in out.read_text("utf-8").splitlines()] == [2]
     assert cli(["--db", archive_url, "stories", "show", "story:999"]) == 1
+
+
+def test_json_columns_are_readable_utf8_for_people_who_open_the_database_directly(sqlite_url):
+    import sqlite3
+
+    it = item("http://a.cn/1.html")
+    it.extracted.author = ["上官文"]
+    save_item(shared_archive(sqlite_url), it)
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        (author,) = conn.execute("SELECT author FROM articles").fetchone()
+    assert author == '["上官文"]'
