@@ -65,6 +65,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 500,
     "crawler.extensions.ChallengeGuard": 500,
+    # every response kept as a capture, list pages and robots.txt too, so a WARC export replays the whole crawl
+    "crawler.page_captures.PageCaptures": 510,
 }
 # Scrapy 2.19 runs two code-execution consoles in every crawl: RemoteControl (Python over HTTP on localhost,
 # scrapy.extensions.remote_control.RemoteControl) and the Telnet console. Off unless asked for with

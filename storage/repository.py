@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.fields import CONTENT, SNAPSHOT, STORED_ZONE, VERSIONED_FIELDS, item_value, json_value, plain
 from crawler.items import ArticleItem, CaptureData
-from crawler.urls import canonical_url, content_digest, url_key
+from crawler.urls import canonical_url, content_digest, url_key, without_tracking
 from crawler.version import EXTRACTOR_VERSION
 from storage.clusters import new_story
 from storage.db import session_scope
@@ -169,7 +169,7 @@ def add_article(session: Session, item: ArticleItem) -> Article:
     """
     article = Article(
         site=item.site,
-        url=item.url,
+        url=without_tracking(item.url),  # whichever link was followed first (the URL as fetched: article_urls)
         canonical_url=item.canonical_url or canonical_url(item.url),
         extractor_version=item.extra.get("extractor_version", EXTRACTOR_VERSION),
         fetched_at=item.fetched_at,

@@ -32,3 +32,8 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         super().run(args, opts)
+        from crawler.replay import NOTHING_REPLAYED
+
+        if NOTHING_REPLAYED:
+            print(f"scrapy crawl: nothing to replay from {NOTHING_REPLAYED[0]}", file=sys.stderr)
+            self.exitcode = 1
