@@ -7,11 +7,15 @@ is kept as a capture of no article (payloads are stored once, so an unchanged li
 Article pages are the exception: the store pipeline keeps them with their article (storage.repository). A page
 the spider is going to judge is held until its verdict (`crawler.verdicts.page_judged`) and kept unless it is an
 article; anything else (robots.txt, a sitemap, a feed, a filtered error) is kept when it arrives. Pages of a
-multi-page article after the first are the article's. Off with `NEWSARCHIVE_KEEP_PAGES=False`.
+multi-page article after the first are the article's, and a refetch of an archived article is the article's
+business (the store pipeline decides whether it costs a copy). A page whose body is the same as the one kept for
+its URL last time is not kept again: a re-run over an unchanged site stores nothing new. Off with
+`NEWSARCHIVE_KEEP_PAGES=False`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -20,12 +24,15 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from crawler.items import CaptureData
 from crawler.middlewares import capture_of
 from crawler.verdicts import Verdict, page_judged
 from storage.db import archive_for_settings, session_scope
+from storage.models import Capture
 from storage.repository import add_capture
 
 logger = logging.getLogger(__name__)
@@ -61,7 +68,7 @@ class PageCaptures:
 
     def response_received(self, response: Response, request: Request, spider: Any) -> None:
         callback = getattr(request.callback, "__name__", None)
-        if callback in ARTICLE_CALLBACKS:
+        if callback in ARTICLE_CALLBACKS or request.meta.get("refetch"):
             return
         fetched_at = request.meta.get("fetched_at") or datetime.now(UTC)
         capture = capture_of(response, fetched_at, None)
@@ -87,9 +94,22 @@ class PageCaptures:
             return
         try:
             with session_scope(archive_for_settings(self.crawler.settings)) as session:
+                captures = [cap for cap in captures if not _unchanged(session, cap)]
                 for cap in captures:
                     add_capture(session, self.site, cap)
         except SQLAlchemyError as exc:  # a page capture is worth a warning, never the crawl
             logger.warning("page capture of %s not kept: %s", captures[0].url, exc)
             return
-        self.crawler.stats.inc_value("archive/page_captures", len(captures))
+        if captures:
+            self.crawler.stats.inc_value("archive/page_captures", len(captures))
+
+
+def _unchanged(session: Session, cap: CaptureData) -> bool:
+    """Is the latest page capture of this URL the same response (status and body)?"""
+    last = session.execute(
+        select(Capture.digest, Capture.status)
+        .where(Capture.final_url == cap.final_url, Capture.article_id.is_(None))
+        .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+        .limit(1)
+    ).first()
+    return last is not None and tuple(last) == (hashlib.sha256(cap.body).hexdigest(), cap.status)
