@@ -158,18 +158,25 @@ def test_the_database_refuses_a_second_row_of_one_publication(archive_url):
         repository.add_article(session, item("http://news.qh.cn/print.php?id=1"))
 
 
+def stale_first(monkeypatch, name: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """Make repository.<name> answer "nothing" once (a look-up that predates the winner's commit), then for real;
+    returns the list of calls made."""
+    real = getattr(repository, name)
+    calls: list[int] = []
+
+    def stale_then_real(session, arg):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return None if len(calls) == 1 else real(session, arg)
+
+    monkeypatch.setattr(repository, name, stale_then_real)
+    return calls
+
+
 def test_two_writers_storing_two_url_forms_of_one_publication_end_with_one_row(archive_url, monkeypatch):
     sessions = shared_archive(archive_url)
     with session_scope(sessions) as winner:
         winner_id = repository.add_article(winner, item("http://news.qh.cn/a/1.html")).id
-    real = repository.find_publication
-    calls = []
-
-    def stale_then_real(session, it):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return None if len(calls) == 1 else real(session, it)  # the loser looked before the winner committed
-
-    monkeypatch.setattr(repository, "find_publication", stale_then_real)
+    stale_first(monkeypatch, "find_publication")
     result = save_item(sessions, item("http://news.qh.cn/print.php?id=1"))
     assert (result.outcome, result.article_id) == ("same_content", winner_id)
     with session_scope(sessions) as session:
@@ -307,14 +314,7 @@ def test_save_item_resolves_a_lost_race_against_the_winner(archive_url, monkeypa
     sessions = shared_archive(archive_url)
     with session_scope(sessions) as winner:
         winner_id = repository.add_article(winner, item("http://a.cn/1.html")).id
-    real_find = repository.find_article
-    calls = []
-
-    def stale_then_real(session, urls):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return None if len(calls) == 1 else real_find(session, urls)  # first look-up predates the winner's commit
-
-    monkeypatch.setattr(repository, "find_article", stale_then_real)
+    calls = stale_first(monkeypatch, "find_article")
     result = save_item(sessions, item("http://a.cn/1.html", STORY + "\n补充。", fetched_at=T0 + timedelta(hours=1)))
     assert len(calls) == 2
     assert result.article_id == winner_id
