@@ -107,6 +107,8 @@ FIELDS: tuple[Field, ...] = (
     Field("next_pages", "urls", extracted=True, stored=None, fixture=True),
     Field("rules", "rules", extracted=True, content=True),
     Field("content_digest", "text", on_item=True),
+    # one row per publication (storage.repository.publication_key): unique in the archive
+    Field("publication_key", "text"),
     Field("fetched_at", "time", on_item=True, exported=True, show_line=10),
     # flags (migration 0006): a multi-page article stored with a later page missing, and how its pages decoded
     # ("clean", "mixed": a page in two encodings, "lossy": bytes no codec reads; None: stored before 0006)
@@ -131,6 +133,9 @@ SHOWN = tuple(sorted((f for f in FIELDS if f.show_line), key=lambda f: f.show_li
 VERSIONED_FIELDS = tuple(f.name for f in FIELDS if f.versioned)
 EXPORT_KEYS = tuple(f.name for f in EXPORTED)
 FIXTURE_KEYS = tuple(f.name for f in FIELDS if f.fixture)
+#: the link kinds a saved-page fixture labels (`fixture save` writes only these, the fixture tests accept only
+#: these); breadcrumb `column` links and the like are the page's furniture, not the article's
+FIXTURE_LINK_KINDS = frozenset({"tag", "prev", "next", "related", "pager"})
 
 
 def iso_time(value: datetime | None, zone: tzinfo) -> str | None:

@@ -8,11 +8,15 @@ as `replay/missing`), robots.txt included. A capture whose requested URL differs
 request with a 302 to the final URL, so the redirect middleware sees what it saw live. Each response carries the
 capture's fetch time in `response.meta["fetched_at"]`, the "now" for relative dates. Matching is by exact URL,
 then by the archive's scheme-less canonical key (tracking parameters, index.html, http/https folded).
+
+A replay that answers no request from its source (an empty file, or one of another site) says so in one line and
+the crawl command exits with status 1 (`NOTHING_REPLAYED`), instead of a quiet crawl of nothing.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,7 +34,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
+logger = logging.getLogger(__name__)
+
 _DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+#: replays of this process that found nothing to replay (REPLAY_FROM paths): crawler.commands.crawl exits 1
+NOTHING_REPLAYED: list[str] = []
 
 
 class ReplaySource:
@@ -94,7 +102,20 @@ class ReplayMiddleware:
             raise NotConfigured  # no message: Scrapy logs "Disabled …: message" as a WARNING on every crawl
         source = ReplaySource.load(path)
         crawler.stats.set_value("replay/recorded", len(source))
-        return cls(source, crawler.stats)
+        mw = cls(source, crawler.stats)
+        mw.path = str(path)
+        from scrapy import signals
+
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        return mw
+
+    path: str = ""
+
+    def spider_closed(self, spider: object) -> None:
+        if not self.stats.get_value("replay/responses"):
+            logger.error("replay: nothing to replay from %s (%d recorded responses, none asked for by this crawl)",
+                         self.path, len(self.source))
+            NOTHING_REPLAYED.append(self.path)
 
     def process_request(self, request: Request) -> Response:
         entry = self.source.get(request.url)

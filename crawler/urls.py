@@ -52,6 +52,19 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(urlunsplit((parts.scheme.lower(), host, path, query, "")))
 
 
+def without_tracking(url: str) -> str:
+    """The URL as written, less the parameters that only say where a reader came from (`?from=timeline`).
+
+    An article's own URL: the same whichever link to it a crawl happened to follow first.
+    """
+    parts = urlsplit(url.strip())
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(TRACKING_PARAMS.match(k) for k, _ in params):
+        return urlunsplit(parts._replace(fragment=""))
+    query = urlencode([(k, v) for k, v in params if not TRACKING_PARAMS.match(k)])
+    return urlunsplit(parts._replace(query=query, fragment=""))
+
+
 def url_key(url: str) -> str:
     """The canonical URL without its scheme, so http:// and https:// copies of a page share one key."""
     canonical = canonical_url(url)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract.types import Extracted
 from crawler.items import ArticleItem
-from crawler.urls import canonical_url, content_digest
+from crawler.urls import canonical_url, content_digest, without_tracking
 
 _BLANK = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u200b\ufeff]+")
 
@@ -47,6 +47,8 @@ def normalize_item(item: ArticleItem) -> ArticleItem:
     if not item.page_urls:
         item.page_urls = [item.url, *ex.next_pages]
     item.decoding = worst_decoding([c.decoding for c in item.captures]) or item.decoding
+    # the pages as the article's own URLs: whichever link with share parameters a crawl followed first
+    item.page_urls = _unique(without_tracking(u) for u in item.page_urls)
     return item
 
 

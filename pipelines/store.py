@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, WithdrawnItem
 from pipelines.validate import drop
-from storage.clusters import StoryIndex
+from storage.clusters import rebuild_stories
 from storage.db import archive_for_settings, session_scope
 from storage.repository import StoreResult, mark_withdrawn, save_item
 
@@ -37,14 +37,14 @@ class StorePipeline:
 
     A unique-constraint clash (another process stored the same URL first) is retried once against the winner, so a
     race ends as "unchanged" or "updated", not as a crash; an unreachable database keeps the item in memory and
-    retries when the spider closes, saying so loudly. Near-duplicates are clustered with an LSH index loaded from
-    the archive's stored signatures on first use.
+    retries when the spider closes, saying so loudly. When the spider closes, the archive's stories are rebuilt
+    from what it holds (storage.clusters), so every worker of a fleet leaves the same stories behind.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.pending: list[ArticleItem] = []
-        self.stories: StoryIndex | None = None
+        self.stored = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -54,10 +54,9 @@ class StorePipeline:
         return archive_for_settings(self.crawler.settings)
 
     def _save(self, item: ArticleItem) -> StoreResult:
-        if self.stories is None:
-            with session_scope(self._archive()) as session:
-                self.stories = StoryIndex().load(session)
-        return save_item(self._archive(), item, self.stories)
+        result = save_item(self._archive(), item)
+        self.stored += 1
+        return result
 
     def _count(self, item: ArticleItem, result: StoreResult) -> None:
         item.extra["article_id"] = result.article_id
@@ -121,3 +120,16 @@ class StorePipeline:
                 still_failing[0].url,
             )
             self.crawler.stats.set_value("archive/unsaved", len(still_failing))
+        self._rebuild_stories()
+
+    def _rebuild_stories(self) -> None:
+        """Stories from the whole archive, once this run stored anything (a failure keeps the stories as they were)."""
+        if not self.stored:
+            return
+        try:
+            with session_scope(self._archive()) as session:
+                report = rebuild_stories(session)
+        except OperationalError as exc:
+            logger.error("stories not rebuilt (run `newsarchive stories rebuild` later): %s", exc.orig)
+            return
+        self.crawler.stats.set_value("archive/stories", report.stories)

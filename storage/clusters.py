@@ -1,42 +1,70 @@
-"""Near-duplicate detection: the same story syndicated by several sites with small edits becomes one story cluster.
+"""Stories: the copies of one publication syndicated across columns and sites, decided pair by pair.
 
-Each article body is reduced to character 3-gram shingles (Chinese has no spaces, so characters, not words)
-after dropping byline lines (来源, 责任编辑, 记者 …) that syndicating sites rewrite, and punctuation/whitespace.
-A MinHash signature of the shingles (datasketch) is stored with the article, so the LSH index is rebuilt from
-the database by any process in any run. Candidates from the LSH are confirmed with the estimated similarity:
-the larger of Jaccard and containment (a copy with a trimmed paragraph is still contained in the original).
+Stories are a function of the archive, never of one process's memory: `rebuild_stories` reads every article and
+computes the same stories whoever runs it (any crawl worker at its end, `reextract`, `newsarchive stories
+rebuild`, `db upgrade`) and in whatever order the articles were stored. A story's id is its original's article id.
 
-Every article belongs to a story (a singleton until a copy turns up); the earliest published copy is the
-original (`articles.is_original`) and the story records the 来源 most copies declare.
+Two articles are copies of one story when all of these hold (`is_copy`):
+
+- their bodies, as compared (`shingle_text`: NFKC, without byline lines, the site's boilerplate sentences,
+  punctuation and whitespace), share character 5-gram shingles such that the smaller body is mostly inside the
+  larger (true containment, counted exactly on the two shingle sets) and the two are of comparable size;
+- their titles are alike (a copy that keeps almost all of the body may be retitled);
+- they were published within a window of each other.
+
+Boilerplate is what makes distinct articles of one portal look alike (`会议要求…`, `相关负责人表示…`): a
+sentence that recurs in articles of many different titles on one site is dropped before comparing.
+
+Stories grow without chains: articles are taken earliest published first, and one joins a story only when it is
+a copy of the story's original or of a strict majority of its members; otherwise it starts a story of its own.
+So the original is the earliest published copy, and a story never holds two articles that only a third links.
 """
 
 from __future__ import annotations
 
 import re
-import struct
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from difflib import SequenceMatcher
+from typing import Any, cast
 
-import numpy as np
-from datasketch import MinHash, MinHashLSH
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from crawler.fields import BY_NAME, iso_time
 from storage.models import Article, Story
 
-NUM_PERM = 128
-SHINGLE = 3
-SEED = 1
-#: datasketch's 32-bit affine permutation scheme (its default since 2.0), pinned so stored signatures stay comparable
-SCHEME = "affine32"
-#: confirmed similarity (max of Jaccard and containment) at or above which two bodies are copies of one story
-THRESHOLD = 0.5
-#: the LSH recalls candidates from a lower Jaccard, since containment can be high while Jaccard is not
-LSH_THRESHOLD = 0.3
-#: bodies shorter than this many shingles are too short to call near-duplicates
+#: shingle length in characters: 5 Chinese characters rarely recur by chance, while a template's fillers
+#: (place names, numbers) break every shingle that spans them
+SHINGLE = 5
+#: share of the smaller body's shingles that must lie in the larger: a trimmed paragraph, a new lead line or an
+#: editor's note leave a real copy well above it, a sibling article from the same template well below
+CONTAINMENT = 0.75
+#: the smaller body at least this share of the larger: a short notice inside a long round-up is not its copy
+MIN_SIZE_RATIO = 0.4
+#: character-bigram Dice similarity of the titles at or above which titles are alike
+TITLE_SIMILARITY = 0.5
+#: containment at or above which the bodies alone decide (a retitled copy of the whole text)
+RETITLED_CONTAINMENT = 0.95
+#: copies are published within this window of each other (reprints follow within days, not seasons)
+WINDOW = timedelta(days=30)
+#: bodies with fewer shingles than this are too short to call copies
 MIN_SHINGLES = 20
+#: a sentence in articles of at least this many distinct titles on one site is the site's boilerplate
+#: (copies of one story usually keep the title, so a widely syndicated story does not count as boilerplate)
+BOILERPLATE_TITLES = 4
+#: sentences shorter than this are never boilerplate (short ones are too generic to tell anything)
+BOILERPLATE_MIN_CHARS = 8
+#: one shingle in four, chosen by its hash, indexes the candidates (same choice in every body)
+SAMPLE = 4
+#: a sampled shingle found in more bodies than this says nothing about which are copies (template text)
+MAX_POSTING = 100
+#: sampled shingles two bodies must share to be compared at all
+MIN_SHARED_SAMPLES = 3
 
 _BYLINE = re.compile(
     r"^[\s(（【\[]*(?:(?:来源|稿源|信息来源|责任编辑|责编|编辑|审核|审校|校对|记者|通讯员|作者|摄影|图片|供稿|原标题)\s*[:：]"
@@ -45,194 +73,364 @@ _BYLINE = re.compile(
 _LEAD = re.compile(
     r"^\s*(本报讯|本台讯|本网讯|讯)?\s*[(（【\[][^)）】\]]{0,30}(记者|通讯员|编辑|讯)[^)）】\]]{0,30}[)）】\]]"
 )
+#: what a reprinting desk puts around the text it copies: an editor's note, a 导读 line, "本网讯 … 现转发如下",
+#: "（某某综合报道）"; like bylines they say nothing about which story the text is
+_REPRINT_NOTE = re.compile(
+    r"^\s*(?:[【\[（(]?\s*(?:编者按|编者注|编者的话|编后语?|导读)\s*[】\]）)]?\s*[:：]?"
+    r"|本网讯.{0,80}(?:转发|转载)"
+    r"|[（(][^）)]{0,30}综合报道[）)]\s*$)"
+)
 _NOT_TEXT = re.compile(r"[\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")
 #: a byline line is short; a long line starting with 记者 … is a paragraph that keeps its text
 BYLINE_MAX = 40
 
 
-def shingle_text(body: str) -> str:
-    """The body as compared: NFKC, without byline lines, punctuation or whitespace."""
+def _norm(text_: str) -> str:
+    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text_)).lower()
+
+
+def sentences(body: str) -> list[str]:
+    """The body's sentences as compared (normalised), byline lines and reprint notes left out."""
     body = unicodedata.normalize("NFKC", body)
-    lines = [_LEAD.sub("", ln) for ln in body.splitlines() if not (len(ln) <= BYLINE_MAX and _BYLINE.match(ln))]
-    return _NOT_TEXT.sub("", "".join(lines)).lower()
+    out = []
+    for line in body.splitlines():
+        if (len(line) <= BYLINE_MAX and _BYLINE.match(line)) or _REPRINT_NOTE.match(line):
+            continue
+        for piece in _SENTENCE_END.split(_LEAD.sub("", line)):
+            norm = _norm(piece)
+            if norm:
+                out.append(norm)
+    return out
 
 
-def shingles(body: str, k: int = SHINGLE) -> set[str]:
-    text = shingle_text(body)
-    if len(text) <= k:
-        return {text} if text else set()
-    return {text[i : i + k] for i in range(len(text) - k + 1)}
+def shingle_text(body: str, boilerplate: frozenset[str] = frozenset()) -> str:
+    """The body as compared: NFKC, without byline lines, reprint notes, boilerplate sentences, punctuation or
+    whitespace."""
+    return "".join(s for s in sentences(body) if s not in boilerplate)
+
+
+def shingles(body: str, boilerplate: frozenset[str] = frozenset(), k: int = SHINGLE) -> frozenset[str]:
+    compared = shingle_text(body, boilerplate)
+    if len(compared) <= k:
+        return frozenset({compared}) if compared else frozenset()
+    return frozenset(compared[i : i + k] for i in range(len(compared) - k + 1))
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Dice coefficient of the titles' character bigrams (1.0 for two equal titles)."""
+    a, b = _norm(a), _norm(b)
+    if a == b:
+        return 1.0
+    ga = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
+    gb = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
 
 
 @dataclass(slots=True)
-class Signature:
-    minhash: MinHash
-    size: int  # number of distinct shingles
+class Doc:
+    """One article as the story engine sees it."""
 
-    def similarity(self, other: Signature) -> float:
-        """max(Jaccard, containment of the smaller in the larger), both estimated from the MinHashes."""
-        if not self.size or not other.size:
-            return 0.0
-        j = self.minhash.jaccard(other.minhash)
-        inter = j * (self.size + other.size) / (1 + j)
-        return max(j, min(1.0, inter / min(self.size, other.size)))
+    id: int
+    site: str
+    url: str
+    title: str
+    published: datetime | None
+    fetched_at: datetime
+    source: str | None
+    column: str
+    body: str
+    grams: frozenset[str] = frozenset()
 
-    def pack(self) -> bytes:
-        # affine32 hash values are 32-bit
-        return struct.pack("<II", NUM_PERM, self.size) + self.minhash.hashvalues.astype("<u4").tobytes()
-
-    @classmethod
-    def unpack(cls, blob: bytes) -> Signature:
-        num_perm, size = struct.unpack_from("<II", blob)
-        values = np.frombuffer(blob, dtype="<u4", offset=8, count=num_perm).astype(np.uint32)
-        return cls(MinHash(num_perm=num_perm, seed=SEED, hashvalues=values, scheme=SCHEME), size)
+    @property
+    def order(self) -> tuple[Any, ...]:
+        """Earliest published first; the URL breaks ties (ids and fetch times differ from run to run)."""
+        return (self.published is None, self.published or self.fetched_at, self.url, self.id)
 
 
-def signature(body: str) -> Signature:
-    grams = shingles(body)
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    m.update_batch([g.encode("utf-8") for g in grams])
-    return Signature(m, len(grams))
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """|A ∩ B| / min(|A|, |B|): how much of the smaller set lies in the larger."""
+    if not a or not b:
+        return 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return len(small & large) / len(small)
 
 
-@dataclass
-class StoryIndex:
-    """The LSH over every stored signature; `load` rebuilds it from the archive."""
-
-    threshold: float = THRESHOLD
-    lsh: MinHashLSH = field(default_factory=lambda: MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM))
-    signatures: dict[int, Signature] = field(default_factory=dict)
-    loaded: bool = False
-    #: articles indexed in the current transaction, forgotten again by `rollback`
-    pending: list[int] = field(default_factory=list)
-
-    def load(self, session: Session) -> StoryIndex:
-        """Index every article's stored signature. Reads only: articles without one are left to `cluster_unsigned`."""
-        for article_id, blob in session.execute(select(Article.id, Article.signature).order_by(Article.id)):
-            if blob is not None:
-                self.add(article_id, Signature.unpack(blob))
-        self.loaded = True
-        return self
-
-    def add(self, article_id: int, sig: Signature) -> None:
-        self.discard(article_id)
-        if sig.size < MIN_SHINGLES:
-            return
-        self.signatures[article_id] = sig
-        self.lsh.insert(article_id, sig.minhash)
-
-    def discard(self, article_id: int) -> None:
-        if self.signatures.pop(article_id, None) is not None:
-            self.lsh.remove(article_id)
-
-    def matches(self, sig: Signature, exclude: int | None = None) -> list[int]:
-        """Indexed articles whose body is a near-duplicate of this signature's."""
-        if sig.size < MIN_SHINGLES:
-            return []
-        found = []
-        for key in self.lsh.query(sig.minhash):
-            if key != exclude and sig.similarity(self.signatures[key]) >= self.threshold:
-                found.append(key)
-        return sorted(found)
-
-    def assign(self, session: Session, article: Article) -> int:
-        """Put the article in the story of its near-duplicates (merging stories it bridges); returns the story id.
-
-        Stores the article's signature and indexes it; call `discard` if the transaction is rolled back.
-        """
-        sig = signature(article.body)
-        article.signature = sig.pack()
-        story_ids = set()
-        matched = self.matches(sig, exclude=article.id)
-        if matched:
-            story_ids = {
-                s for s in session.scalars(select(Article.story_id).where(Article.id.in_(matched))) if s is not None
-            }
-        if article.story_id is not None and not matched:
-            # a changed body may leave its old story: it gets a story of its own when others remain there
-            others = session.scalar(
-                select(Article.id).where(Article.story_id == article.story_id, Article.id != article.id).limit(1)
-            )
-            if others is not None:
-                old = article.story_id
-                article.story_id = None
-                session.flush()
-                refresh_story(session, old)
-        if article.story_id is not None and matched:
-            story_ids.add(article.story_id)
-        if story_ids:
-            target = min(story_ids)
-            for other in story_ids - {target}:
-                session.execute(update(Article).where(Article.story_id == other).values(story_id=target))
-                session.execute(
-                    update(Story).where(Story.id == other).values(original_article_id=None, source=None)
-                )
-            for article_id in matched:
-                session.execute(
-                    update(Article).where(Article.id == article_id, Article.story_id.is_(None)).values(story_id=target)
-                )
-            article.story_id = target
-        elif article.story_id is None:
-            story = Story()
-            session.add(story)
-            session.flush()
-            article.story_id = story.id
-        session.flush()
-        refresh_story(session, article.story_id)
-        self.add(article.id, sig)
-        self.pending.append(article.id)
-        return article.story_id
-
-    def commit(self) -> None:
-        self.pending.clear()
-
-    def rollback(self) -> None:
-        """The transaction that assigned the pending articles failed: they are not in the archive."""
-        for article_id in self.pending:
-            self.discard(article_id)
-        self.pending.clear()
-
-    def assign_all(self, session: Session, articles: Iterable[Article]) -> None:
-        for article in articles:
-            self.assign(session, article)
+def is_copy(a: Doc, b: Doc) -> bool:
+    """Are these two articles copies of one story? (See the module docstring for the rule.)"""
+    if len(a.grams) < MIN_SHINGLES or len(b.grams) < MIN_SHINGLES:
+        return False
+    if min(len(a.grams), len(b.grams)) < MIN_SIZE_RATIO * max(len(a.grams), len(b.grams)):
+        return False
+    if a.published is not None and b.published is not None and abs(a.published - b.published) > WINDOW:
+        return False
+    c = containment(a.grams, b.grams)
+    if c < CONTAINMENT:
+        return False
+    if c >= RETITLED_CONTAINMENT:  # the bodies decide alone: a copy may be retitled
+        return not changed_facts(a.body, b.body)
+    if title_similarity(a.title, b.title) < TITLE_SIMILARITY:
+        return False
+    return not changed_facts(f"{a.title}\n{a.body}", f"{b.title}\n{b.body}")
 
 
-def cluster_unsigned(session: Session, index: StoryIndex) -> int:
-    """Sign and cluster the articles stored before signatures existed (run by `newsarchive db upgrade`).
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|\D")
 
-    Writes: each gets its signature and joins the story of its near-duplicates in the loaded `index`. Returns how
-    many there were.
+
+def changed_facts(a: str, b: str) -> list[tuple[str, str]]:
+    """Numbers one body says differently where the other runs the same text (`7月1日` against `7月11日`).
+
+    A reprint adds and drops paragraphs but never changes a date or a figure in what it keeps; two reports made
+    from one template (the same meeting in another county on another day) differ exactly there.
     """
-    ids = list(session.scalars(select(Article.id).where(Article.signature.is_(None)).order_by(Article.id)))
-    for article_id in ids:
-        article = session.get(Article, article_id)
-        if article is not None:
-            index.assign(session, article)
-    index.commit()
-    return len(ids)
+    ta, tb = _TOKEN.findall(shingle_text(a)), _TOKEN.findall(shingle_text(b))
+    changed = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes():
+        if op != "replace":
+            continue
+        na = [t for t in ta[i1:i2] if t[0].isdigit()]
+        nb = [t for t in tb[j1:j2] if t[0].isdigit()]
+        if na and nb and na != nb:
+            changed.append(("".join(na), "".join(nb)))
+    return changed
 
 
-def refresh_story(session: Session, story_id: int) -> None:
-    """Mark the earliest published copy as the original and record the 来源 most copies declare."""
-    rows = session.execute(
-        select(Article.id, Article.published, Article.fetched_at, Article.source).where(Article.story_id == story_id)
-    ).all()
-    story = session.get(Story, story_id)
-    if story is None:
-        return
-    if not rows:
-        story.original_article_id = None
-        story.source = None
-        session.flush()
-        return
-    original = min(rows, key=lambda r: (r.published or r.fetched_at, r.fetched_at, r.id))
-    sources = Counter(r.source for r in rows if r.source)
-    story.original_article_id = original.id
-    if sources:
-        top = max(sources.values())
-        story.source = original.source if sources.get(original.source) == top else sources.most_common(1)[0][0]
+def boilerplate_sentences(docs: Iterable[Doc]) -> frozenset[str]:
+    """Sentences that recur, per site, in articles of at least BOILERPLATE_TITLES distinct titles."""
+    titles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for doc in docs:
+        title = _norm(doc.title)
+        for s in set(sentences(doc.body)):
+            if len(s) >= BOILERPLATE_MIN_CHARS:
+                titles[(doc.site, s)].add(title)
+    return frozenset(s for (_site, s), seen in titles.items() if len(seen) >= BOILERPLATE_TITLES)
+
+
+def _sampled(grams: frozenset[str]) -> list[str]:
+    return [g for g in grams if zlib.crc32(g.encode("utf-8")) % SAMPLE == 0]
+
+
+def candidate_pairs(docs: Sequence[Doc]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of docs sharing enough sampled shingles to be worth an exact comparison."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        if len(doc.grams) >= MIN_SHINGLES:
+            for g in _sampled(doc.grams):
+                postings[g].append(i)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in postings.values():
+        if len(members) < 2 or len(members) > MAX_POSTING:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                shared[(members[x], members[y])] += 1
+    return {pair for pair, n in shared.items() if n >= MIN_SHARED_SAMPLES}
+
+
+@dataclass(slots=True)
+class Grouping:
+    """The stories of a set of docs: member indexes per story (original first) and the matched pairs."""
+
+    stories: list[list[int]]
+    copies: set[tuple[int, int]] = field(default_factory=set)
+
+
+def group(docs: Sequence[Doc]) -> Grouping:
+    """Stories of docs already in `Doc.order`: each joins the story whose original or majority it copies."""
+    matched = {(i, j) for i, j in candidate_pairs(docs) if is_copy(docs[i], docs[j])}
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for i, j in matched:
+        neighbours[i].add(j)
+        neighbours[j].add(i)
+    story_of: dict[int, int] = {}
+    stories: list[list[int]] = []
+    for i in range(len(docs)):
+        best: tuple[int, int] | None = None  # (-matched members, story)
+        for s in sorted({story_of[j] for j in neighbours[i] if j < i}):
+            members = stories[s]
+            hits = sum(1 for m in members if m in neighbours[i])
+            if members[0] in neighbours[i] or 2 * hits > len(members):
+                key = (-hits, s)
+                best = key if best is None or key < best else best
+        if best is None:
+            story_of[i] = len(stories)
+            stories.append([i])
+        else:
+            story_of[i] = best[1]
+            stories[best[1]].append(i)
+    return Grouping(stories, matched)
+
+
+# -- the archive ---------------------------------------------------------------------------------------------
+_DOC_COLUMNS = (
+    Article.id, Article.site, Article.canonical_url, Article.title, Article.published, Article.fetched_at,
+    Article.source, Article.column, Article.body,
+)
+
+
+def load_docs(session: Session, ids: Iterable[int] | None = None) -> list[Doc]:
+    """Articles as docs (all, or these ids), in `Doc.order`, their shingles computed without the boilerplate of
+    their sites (found over every article of those sites)."""
+    stmt = select(*_DOC_COLUMNS)
+    if ids is None:
+        docs = [Doc(*row) for row in session.execute(stmt)]
+        site_docs = docs
     else:
-        story.source = None
-    session.execute(update(Article).where(Article.story_id == story_id).values(is_original=False))
-    session.execute(update(Article).where(Article.id == original.id).values(is_original=True))
+        docs = [Doc(*row) for row in session.execute(stmt.where(Article.id.in_(list(ids))))]
+        sites = {d.site for d in docs}
+        site_docs = [Doc(*row) for row in session.execute(stmt.where(Article.site.in_(sites)))]
+    boiler = boilerplate_sentences(site_docs)
+    for doc in docs:
+        doc.grams = shingles(doc.body, boiler)
+    docs.sort(key=lambda d: d.order)
+    return docs
+
+
+def _lock(session: Session) -> None:
+    """One rebuild at a time per PostgreSQL archive (SQLite serialises writers itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(1107)"))
+
+
+def _story_source(members: list[Doc]) -> str | None:
+    """The 来源 most copies declare (the original's when it ties)."""
+    sources = Counter(d.source for d in members if d.source)
+    if not sources:
+        return None
+    top = max(sources.values())
+    original = members[0].source
+    return original if original and sources[original] == top else sources.most_common(1)[0][0]
+
+
+@dataclass(slots=True)
+class RebuildReport:
+    articles: int = 0
+    stories: int = 0
+    #: stories of more than one copy
+    syndicated: int = 0
+
+
+def rebuild_stories(session: Session) -> RebuildReport:
+    """Recompute every story from the archive's articles and write them (flushes; the caller commits).
+
+    Bulk work in SQLAlchemy Core statements: one executemany per table. A story keeps the id of its original.
+    """
+    _lock(session)
+    docs = load_docs(session)
+    grouping = group(docs)
+    wanted: dict[int, tuple[str | None, list[Doc]]] = {}
+    for members in grouping.stories:
+        copies = [docs[i] for i in members]
+        wanted[copies[0].id] = (_story_source(copies), copies)
+    existing = set(session.scalars(select(Story.id)))
+    new = [{"id": sid, "original_article_id": sid, "source": src} for sid, (src, _m) in wanted.items()
+           if sid not in existing]
+    if new:
+        session.execute(insert(Story), new)
+    kept = [{"id": sid, "original_article_id": sid, "source": src} for sid, (src, _m) in wanted.items()
+            if sid in existing]
+    if kept:
+        session.execute(update(Story), kept)
+    current = {aid: (sid, bool(orig)) for aid, sid, orig in session.execute(
+        select(Article.id, Article.story_id, Article.is_original))}
+    rows = [{"b_id": d.id, "b_story": sid, "b_original": d.id == sid}
+            for sid, (_s, m) in wanted.items() for d in m if current.get(d.id) != (sid, d.id == sid)]
+    if rows:
+        table = cast(Table, Article.__table__)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            # updated_at kept: a story is no change of the article's content
+            .values(story_id=bindparam("b_story"), is_original=bindparam("b_original"), updated_at=table.c.updated_at),
+            rows,
+        )
+    in_use = select(Article.story_id).where(Article.story_id.is_not(None)).distinct()
+    session.execute(delete(Story).where(Story.id.not_in(in_use)))
     session.flush()
+    session.expire_all()
+    return RebuildReport(len(docs), len(wanted), sum(1 for _s, m in wanted.values() if len(m) > 1))
+
+
+def new_story(session: Session, article: Article) -> None:
+    """A newly stored article's story until the next rebuild: its own, with itself as the original."""
+    if session.get(Story, article.id) is None:
+        session.add(Story(id=article.id, original_article_id=article.id, source=article.source))
+        session.flush()
+    article.story_id = article.id
+    article.is_original = True
+
+
+# -- the reprint graph ---------------------------------------------------------------------------------------
+def _paragraphs(body: str) -> list[str]:
+    return [ln.strip() for ln in body.splitlines() if ln.strip()]
+
+
+def edits(source: Doc, copy: Doc) -> dict[str, Any]:
+    """What the copy changed against the article it copied: fields, and paragraphs removed or added."""
+    changed = [name for name in ("title", "source", "column") if getattr(source, name) != getattr(copy, name)]
+    before, after = _paragraphs(source.body), _paragraphs(copy.body)
+    removed: list[str] = []
+    added: list[str] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            removed += before[i1:i2]
+        if op in ("insert", "replace"):
+            added += after[j1:j2]
+    delay = None
+    if source.published is not None and copy.published is not None:
+        delay = (copy.published - source.published).total_seconds()
+    return {"fields": changed, "removed": removed, "added": added, "delay_seconds": delay}
+
+
+def reprint_graph(session: Session, story_id: int) -> list[dict[str, Any]]:
+    """Who copied whom in one story: per member (earliest first), the earlier member it copies most closely."""
+    ids = list(session.scalars(select(Article.id).where(Article.story_id == story_id)))
+    if not ids:
+        return []
+    docs = load_docs(session, ids)
+    out = []
+    for n, doc in enumerate(docs):
+        entry: dict[str, Any] = {"id": doc.id, "site": doc.site, "url": doc.url, "title": doc.title,
+                                 "published": doc.published, "source": doc.source, "column": doc.column,
+                                 "copied_from": None, "edits": None}
+        earlier = [(containment(doc.grams, e.grams), -k, e) for k, e in enumerate(docs[:n])]
+        if earlier:
+            _c, _k, parent = max(earlier, key=lambda t: (t[0], t[1]))
+            entry["copied_from"] = parent.id
+            entry["edits"] = edits(parent, doc)
+        out.append(entry)
+    return out
+
+
+def story_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Story)) or 0
+
+
+def graph_json(graph: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reprint graph with times as ISO 8601 in China time (as `show` prints `published`)."""
+    zone = BY_NAME["published"].zone
+    return [{**entry, "published": iso_time(entry["published"], zone)} for entry in graph]
+
+
+def story_rows(session: Session, site: str | None = None, min_size: int = 1) -> list[dict[str, Any]]:
+    """One line per story: id, size, sites, the original's title, site, published time and 来源, largest first."""
+    sizes = dict(session.execute(
+        select(Article.story_id, func.count()).where(Article.story_id.is_not(None)).group_by(Article.story_id)
+    ).all())
+    rows: list[dict[str, Any]] = []
+    for story in session.scalars(select(Story).order_by(Story.id)):
+        size = sizes.get(story.id, 0)
+        if size < min_size:
+            continue
+        sites = sorted(set(session.scalars(select(Article.site).where(Article.story_id == story.id))))
+        if site is not None and site not in sites:
+            continue
+        original = session.get(Article, story.original_article_id) if story.original_article_id else None
+        rows.append({
+            "story_id": story.id, "size": size, "sites": sites, "source": story.source,
+            "original_id": original.id if original else None, "title": original.title if original else "",
+            "url": original.url if original else None,
+            "published": original.published if original else None,
+        })
+    rows.sort(key=lambda r: (-r["size"], r["story_id"]))
+    return rows

@@ -14,6 +14,7 @@ An archive at an older schema is `SchemaMismatch`, one line naming the fix: `new
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,11 +79,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def readable_json(value: Any) -> str:
+    """JSON columns as readable UTF-8 (`["上官文"]`, not `["\\u4e0a…"]`): people open the archive in sqlite3 too."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = db_url(url)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), json_serializer=readable_json)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

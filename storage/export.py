@@ -9,7 +9,8 @@ table (crawler.fields), by each field's kind:
   Lists of names and URLs (author, editor, tags, page_urls) are joined with "; "; contributors are written
   `name(role); name(role)`; other structured values (links, images) are JSON strings; null is an empty cell.
 - parquet: one column per key. Lists of names and URLs stay lists of strings; links, images and contributors
-  are lists of structs; ids and counters are int64, flags bool, text and times (ISO 8601) strings. A key that
+  are lists of structs; ids and counters are int64, flags bool, text strings, times timestamp[us, tz=UTC]
+  (pandas reads them as tz-aware datetimes; the JSON/CSV ISO offset is a display zone only). A key that
   is not a field takes the type of its first value in the first batch; values that do not fit a string column
   (lists, dicts) are stored as JSON strings.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import IO, Any
 
 from crawler.fields import BY_NAME, RECORD_PARTS, as_text
@@ -65,7 +67,9 @@ def _parquet_type(key: str, values: list[Any]) -> Any:
             return pa.list_(pa.string())
         if field.kind in RECORD_PARTS:
             return pa.list_(pa.struct([(part, pa.string()) for part in RECORD_PARTS[field.kind]]))
-        return {"int": pa.int64(), "bool": pa.bool_()}.get(field.kind, pa.string())
+        # a time is an instant: microseconds, UTC (the archive stores UTC)
+        scalar = {"int": pa.int64(), "bool": pa.bool_(), "time": pa.timestamp("us", tz="UTC")}
+        return scalar.get(field.kind, pa.string())
     first = next((v for v in values if v is not None), None)
     if isinstance(first, bool):
         return pa.bool_()
@@ -81,6 +85,8 @@ def _coerce(value: Any, type_: Any) -> Any:
 
     if value is None:
         return None
+    if pa.types.is_timestamp(type_):
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
     if pa.types.is_string(type_) and not isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if pa.types.is_list(type_) and pa.types.is_struct(type_.value_type):

@@ -118,6 +118,8 @@ class Article(Base):
     """One article, identified by its canonical URL."""
 
     __tablename__ = "articles"
+    #: a unique index (not a table constraint) so that migration 0007 adds it in place on SQLite too
+    __table_args__ = (Index("uq_articles_publication_key", "publication_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site: Mapped[str] = mapped_column(String(200), index=True)
@@ -139,6 +141,10 @@ class Article(Base):
     rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: sha256 of the normalised body, to find identical content at other URLs
     content_digest: Mapped[str] = mapped_column(String(64), index=True)
+    #: one row per publication: sha256 of site, title, published time and content digest (storage.repository
+    #: `publication_key`); the same publication at another URL form is an alias of this row, never a second row.
+    #: NULL for an article without a body (nothing to identify it by)
+    publication_key: Mapped[str | None] = mapped_column(String(64))
     extractor_version: Mapped[str] = mapped_column(String(40))
     fetched_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -156,7 +162,7 @@ class Article(Base):
     partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: how its pages decoded: "clean", "mixed" (two encodings), "lossy" (undecodable bytes); NULL before 0006
     decoding: Mapped[str | None] = mapped_column(String(10))
-    #: MinHash signature of the body's character shingles (see storage.clusters), to rebuild the LSH index
+    #: unused since stories are rebuilt from the bodies (storage.clusters); kept for archives that have it
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     links: Mapped[list[ArticleLink]] = relationship(

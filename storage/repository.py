@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.fields import CONTENT, SNAPSHOT, STORED_ZONE, VERSIONED_FIELDS, item_value, json_value, plain
 from crawler.items import ArticleItem, CaptureData
-from crawler.urls import canonical_url, content_digest, url_key
+from crawler.urls import canonical_url, content_digest, url_key, without_tracking
 from crawler.version import EXTRACTOR_VERSION
-from storage.clusters import StoryIndex, refresh_story, signature
+from storage.clusters import new_story
 from storage.db import session_scope
 from storage.models import (
     Article,
@@ -30,7 +30,6 @@ from storage.models import (
     Capture,
     CrawlRun,
     Payload,
-    Story,
     utcnow,
 )
 from storage.query import find_article, row_value
@@ -41,7 +40,8 @@ Outcome = Literal["new", "same_content", "unchanged", "updated"]
 @dataclass(slots=True)
 class StoreResult:
     article_id: int
-    #: new article; identical content already archived at another URL; re-fetch unchanged; re-fetch changed
+    #: new article; the same publication already archived at another URL form (an alias); re-fetch unchanged;
+    #: re-fetch changed
     outcome: Outcome
     changed: list[str] = field(default_factory=list)
 
@@ -152,23 +152,41 @@ def _add_urls(session: Session, article: Article, urls: Iterable[str], at: datet
     session.flush()
 
 
+def publication_key(site: str, title: str, published: datetime | None, digest: str, body: str) -> str | None:
+    """What makes two pages one publication (and one row): same site, title, published time and body.
+
+    A syndicated copy differs in at least its site or its published time (and usually its 来源 and column): it is
+    an article of its own, linked to the others by its story. None for a page without a body.
+    """
+    if not body.strip():
+        return None
+    when = published.astimezone(STORED_ZONE).isoformat() if published is not None else ""
+    return hashlib.sha256("\x1f".join((site, title.strip(), when, digest)).encode("utf-8")).hexdigest()
+
+
+def item_publication_key(item: ArticleItem) -> str | None:
+    digest = item.content_digest or content_digest(item.extracted.body)
+    return publication_key(item.site, item.extracted.title, item.extracted.published, digest, item.extracted.body)
+
+
 def _item_urls(item: ArticleItem) -> list[str]:
     return [item.canonical_url or canonical_url(item.url), item.url, *(c.url for c in item.captures[:1])]
 
 
-def add_article(session: Session, item: ArticleItem, stories: StoryIndex | None = None) -> Article:
+def add_article(session: Session, item: ArticleItem) -> Article:
     """Insert a new article with its URLs, links, tags, captures and first version (flushes; the caller commits).
 
-    The database refuses a URL already archived (IntegrityError). Without a story index the article starts a story
-    of its own; `StoryIndex.load` clusters it later.
+    The database refuses a URL or a publication already archived (IntegrityError). The article starts a story of
+    its own; `storage.clusters.rebuild_stories` joins it to its copies.
     """
     article = Article(
         site=item.site,
-        url=item.url,
+        url=without_tracking(item.url),  # whichever link was followed first (the URL as fetched: article_urls)
         canonical_url=item.canonical_url or canonical_url(item.url),
         extractor_version=item.extra.get("extractor_version", EXTRACTOR_VERSION),
         fetched_at=item.fetched_at,
         version=1,
+        publication_key=item_publication_key(item),
     )
     _apply(article, item)
     session.add(article)
@@ -187,22 +205,25 @@ def add_article(session: Session, item: ArticleItem, stories: StoryIndex | None 
             fetched_at=item.fetched_at,
         )
     )
-    if stories is not None:
-        stories.assign(session, article)
-    else:
-        story = Story(original_article_id=article.id, source=article.source)
-        session.add(story)
-        session.flush()
-        article.story_id = story.id
-        article.is_original = True
-        article.signature = signature(article.body).pack()
+    new_story(session, article)
     session.flush()
     return article
 
 
-def update_article(
-    session: Session, article: Article, item: ArticleItem, stories: StoryIndex | None = None, reason: str = "recrawl"
-) -> StoreResult:
+def _rekey(session: Session, article: Article, item: ArticleItem) -> None:
+    """A changed title, time or body changes what publication the row is; another row may already be it, and
+    then this row keeps its old key (two rows of one publication are merged by nobody's guess)."""
+    key = item_publication_key(item)
+    if key == article.publication_key:
+        return
+    taken = key is not None and session.scalar(
+        select(Article.id).where(Article.publication_key == key, Article.id != article.id)
+    )
+    if not taken:
+        article.publication_key = key
+
+
+def update_article(session: Session, article: Article, item: ArticleItem, reason: str = "recrawl") -> StoreResult:
     """A re-fetched (or re-extracted) article: a new version when its content changed, else just the new captures.
 
     A crawl's refetch-window item (`item.extra["refetch"]`) with unchanged content stores no capture at all: the
@@ -221,7 +242,7 @@ def update_article(
     if not changed:
         session.flush()
         return StoreResult(article.id, "unchanged")
-    body_changed = "body" in changed
+    _rekey(session, article, item)
     _apply(article, item)
     article.version += 1
     article.extractor_version = item.extra.get("extractor_version", EXTRACTOR_VERSION)
@@ -248,59 +269,51 @@ def update_article(
         )
     )
     session.flush()
-    if body_changed and stories is not None:
-        stories.assign(session, article)
-    elif body_changed:
-        article.signature = signature(article.body).pack()
-    elif ("published" in changed or "source" in changed) and article.story_id is not None:
-        refresh_story(session, article.story_id)
-    session.flush()
     return StoreResult(article.id, "updated", changed)
 
 
-def store_item(session: Session, item: ArticleItem, stories: StoryIndex | None = None) -> StoreResult:
+def find_publication(session: Session, item: ArticleItem) -> Article | None:
+    """The archived row of the item's publication (same site, title, published time and body), if any."""
+    key = item_publication_key(item)
+    if key is None:
+        return None
+    return session.scalar(select(Article).where(Article.publication_key == key))
+
+
+def store_item(session: Session, item: ArticleItem) -> StoreResult:
     """Store one article however it relates to the archive (flushes; the caller commits).
 
     - a URL already archived (any scheme, tracking parameters, index.html …): compare, new version if changed;
-    - identical content (normalised-body digest) at a new URL: the URL and captures join the archived article;
-    - otherwise a new article, clustered with its near-duplicates when a story index is given.
+    - the same publication at another URL form (print view, dynamic twin, share link): an alias, whose URL and
+      captures join the archived row;
+    - otherwise a new article — a syndicated copy too, with its own URL, 来源, time and column; stories link the
+      copies (`storage.clusters.rebuild_stories`).
     """
     existing = find_article(session, _item_urls(item))
     if existing is not None:
-        return update_article(session, existing, item, stories)
-    digest = item.content_digest or content_digest(item.extracted.body)
-    if item.extracted.body.strip():
-        same = session.scalar(select(Article).where(Article.content_digest == digest).order_by(Article.id).limit(1))
-        if same is not None:
-            _add_urls(session, same, _item_urls(item), item.fetched_at)
-            _add_captures(session, same, item)
-            return StoreResult(same.id, "same_content")
-    return StoreResult(add_article(session, item, stories).id, "new")
+        return update_article(session, existing, item)
+    same = find_publication(session, item)
+    if same is not None:
+        _add_urls(session, same, _item_urls(item), item.fetched_at)
+        _add_captures(session, same, item)
+        return StoreResult(same.id, "same_content")
+    return StoreResult(add_article(session, item).id, "new")
 
 
-def save_item(factory: sessionmaker[Session], item: ArticleItem, stories: StoryIndex | None = None) -> StoreResult:
+def save_item(factory: sessionmaker[Session], item: ArticleItem) -> StoreResult:
     """`store_item` in its own transaction; a race lost to another writer is retried once against the winner.
 
-    Two processes storing the same article both see "not archived"; the database's unique constraints refuse the
-    second insert (IntegrityError), and the retry then finds the first process's article and compares with it.
+    Two processes storing the same article (or two URL forms of one publication) both see "not archived"; the
+    database's unique constraints (URL key, publication key) refuse the second insert (IntegrityError), and the
+    retry then finds the first process's row and compares with it, or folds the alias into it.
     """
     for attempt in (1, 2):
         try:
             with session_scope(factory) as session:
-                result = store_item(session, item, stories)
+                return store_item(session, item)
         except IntegrityError:
-            if stories is not None:
-                stories.rollback()
             if attempt == 2:
                 raise
-            continue
-        except BaseException:
-            if stories is not None:
-                stories.rollback()
-            raise
-        if stories is not None:
-            stories.commit()
-        return result
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -6,7 +6,10 @@ already written earlier in the file. Bodies are stored decoded of any Content-En
 received from Scrapy), so the HTTP headers written drop Content-Encoding/Transfer-Encoding and carry the real
 Content-Length; the original values are kept as X-Archive-Orig-* headers. Archive-specific facts go in extension
 fields that other tools ignore: `Newsarchive-Site`, `Newsarchive-Requested-URI` (before redirects),
-`Newsarchive-Encoding` (the charset the page was decoded with).
+`Newsarchive-Encoding` (the charset the page was decoded with), and for a capture of an article
+`Newsarchive-Article` (its id in the exporting archive) and `Newsarchive-Page` (its page number), so an import
+puts the pages of a multi-page article together again. Every capture is written: list pages, robots.txt,
+sitemaps, feeds and errors too (crawler.page_captures keeps them), everything a replay walks through.
 
 Reading gives back every response and revisit record (from any WARC, not only ours) as a capture; turning those
 into articles is an offline job (crawler.offline.warc_import), not storage's.
@@ -93,6 +96,9 @@ def export_warc(
                 extra["Newsarchive-Requested-URI"] = cap.url
             if cap.encoding:
                 extra["Newsarchive-Encoding"] = cap.encoding
+            if cap.article_id is not None:
+                extra["Newsarchive-Article"] = str(cap.article_id)
+                extra["Newsarchive-Page"] = str(cap.page_no)
             body = cap.body
             http = _http_headers(cap.status, dict(cap.headers), len(body))
             if cap.digest in written:
@@ -124,6 +130,9 @@ def export_warc(
 class WarcCapture:
     site: str | None
     capture: CaptureData
+    #: the article (as the exporting archive numbered it) and page this capture was of, when it was one
+    article: str | None = None
+    page_no: int = 1
 
 
 def read_captures(path: Path) -> Iterator[WarcCapture]:
@@ -154,6 +163,8 @@ def read_captures(path: Path) -> Iterator[WarcCapture]:
                     continue
                 headers[name] = value if name not in headers else f"{headers[name]}, {value}"
             yield WarcCapture(
+                article=h.get_header("Newsarchive-Article"),
+                page_no=int(h.get_header("Newsarchive-Page") or 1),
                 site=h.get_header("Newsarchive-Site"),
                 capture=CaptureData(
                     url=h.get_header("Newsarchive-Requested-URI") or uri,

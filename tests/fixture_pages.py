@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.fields import FIXTURE_KEYS
+from crawler.fields import FIXTURE_KEYS, FIXTURE_LINK_KINDS
 
 PAGES_DIR = Path(__file__).parent / "fixtures" / "pages"
 
@@ -19,8 +19,8 @@ CASE_FILES = ("body.bin", "headers.json", "meta.json", "expected.json")
 #: them); the replay test compares each of them with the extractor's output
 EXPECTED_KEYS = FIXTURE_KEYS
 
-#: the link kinds the corpus labels; other kinds (e.g. "column" for breadcrumb links) are not part of it
-LINK_KINDS = frozenset({"tag", "prev", "next", "related", "pager"})
+#: the link kinds the corpus labels (crawler.fields, which `fixture save` writes too); others are not part of it
+LINK_KINDS = FIXTURE_LINK_KINDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,64 @@ GBK_PAGE = (
 ).encode("gbk")
 
 
+def _stored_multipage_article(archive_url: str) -> tuple[int, list[str]]:
+    """A 3-page article of the demo site, stored as a crawl stores it (one capture per page)."""
+    from urllib.parse import urlsplit
+
+    from crawler.demo.site import build_site
+    from crawler.items import CaptureData
+    from crawler.offline.reextract import item_from_captures
+
+    site = build_site("http://127.0.0.1:8000")
+    truth = next(a for a in site.expected_articles if len(a["page_urls"]) == 3 and a["charset"] == "utf-8")
+    captures = []
+    for url in truth["page_urls"]:
+        page = site.pages[urlsplit(url).path]
+        captures.append(CaptureData(url, url, 200, dict(page.headers), page.body, T0, "utf-8", "utf-8"))
+    stored = item_from_captures("demo", captures)  # type: ignore[arg-type]
+    stored.captures = captures
+    return save_item(shared_archive(archive_url), stored).article_id, truth["page_urls"]
+
+
+def _fixture_check(case) -> None:  # type: ignore[no-untyped-def]
+    """The checks tests/test_fixture_pages.py runs on every corpus case, run on one saved case."""
+    from crawler.extract import extract_article
+    from crawler.extract.encoding import decode_html, header_charset
+    from tests import test_fixture_pages as corpus
+
+    corpus.test_expected_json_is_complete_and_well_typed(case)
+    corpus.test_expected_text_occurs_in_page(case)
+    text, _encoding = decode_html(case.body, header_charset(case.headers))
+    got = extract_article(text, case.url, case.fetched_at).to_json()
+    for key in EXPECTED_KEYS:
+        assert corpus.normalised(key, got[key]) == corpus.normalised(key, case.expected[key]), key
+
+
+def test_fixture_save_writes_every_page_of_a_stored_article_as_cases_the_fixture_tests_accept(archive_url, tmp_path):
+    article_id, page_urls = _stored_multipage_article(archive_url)
+    out = tmp_path / "pages" / "demo" / "three-pages"
+    assert cli(["--db", archive_url, "fixture", "save", str(article_id), str(out)]) == 0
+    dirs = [out, out.with_name("three-pages-p2"), out.with_name("three-pages-p3")]
+    cases = [load_case(d, tmp_path / "pages") for d in dirs]
+    assert [c.url for c in cases] == page_urls
+    assert cases[0].expected["next_pages"] == page_urls[1:]
+    for case in cases:
+        _fixture_check(case)
+
+
+def test_fixture_save_refuses_to_overwrite_a_saved_fixture_without_force(archive_url, tmp_path, capsys):
+    stored = save_item(shared_archive(archive_url), item("http://news.qh.cn/a/1.html", raw=GBK_PAGE))
+    out = tmp_path / "case"
+    assert cli(["--db", archive_url, "fixture", "save", str(stored.article_id), str(out)]) == 0
+    (out / "expected.json").write_text('{"reviewed": true}', "utf-8")
+    capsys.readouterr()
+    assert cli(["--db", archive_url, "fixture", "save", str(stored.article_id), str(out)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert json.loads((out / "expected.json").read_text("utf-8")) == {"reviewed": True}  # the review is kept
+    assert cli(["--db", archive_url, "fixture", "save", str(stored.article_id), str(out), "--force"]) == 0
+    assert tuple(json.loads((out / "expected.json").read_text("utf-8"))) == EXPECTED_KEYS
+
+
 def test_fixture_save_writes_a_stored_capture_byte_exact_with_fetch_time_and_expected(archive_url, tmp_path):
     stored = save_item(shared_archive(archive_url), item("http://news.qh.cn/a/1.html", raw=GBK_PAGE))
     for ref, name in ((str(stored.article_id), "by-id"), ("http://news.qh.cn/a/1.html", "by-url"), ("capture:1", "c")):

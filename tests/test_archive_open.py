@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from crawler.cli import main
-from storage.clusters import StoryIndex, cluster_unsigned
 from storage.db import (
     SchemaMismatch,
     archive_for_writing,
@@ -135,36 +134,18 @@ def _drop_everything(url: str) -> None:
     engine.dispose()
 
 
-def test_story_index_load_only_reads_and_db_upgrade_clusters_the_unsigned(sqlite_url, capsys):
+def test_db_upgrade_rebuilds_the_stories_of_an_archive(sqlite_url, capsys):
     sessions = shared_archive(sqlite_url)
     first = save_item(sessions, item("http://a.cn/1.html"))
     copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线"))
     save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"))
-    with session_scope(sessions) as session:  # as an archive from before signatures: none stored, no clusters
-        session.execute(sa.update(Article).values(signature=None))
-        stories_before = dict(session.execute(sa.select(Article.id, Article.story_id)).all())
-    with session_scope(sessions) as session:
-        index = StoryIndex().load(session)
-        assert index.signatures == {}
-        assert not session.dirty
-        assert not session.new
-    with session_scope(sessions) as session:
-        assert dict(session.execute(sa.select(Article.id, Article.story_id)).all()) == stories_before
-        assert session.scalar(sa.select(sa.func.count()).where(Article.signature.is_(None))) == 3
-
+    with session_scope(sessions) as session:  # stored without a rebuild: each its own story
+        assert len(set(session.scalars(sa.select(Article.story_id)))) == 3
     assert main(["--db", sqlite_url, "db", "upgrade"]) == 0
-    assert "(3 articles in the story index)" in capsys.readouterr().out
+    assert "(2 stories)" in capsys.readouterr().out
     with session_scope(sessions) as session:
         a, b = session.get(Article, first.article_id), session.get(Article, copy.article_id)
-        assert a.signature is not None
-        assert a.story_id == b.story_id
-
-
-def test_cluster_unsigned_is_a_no_op_when_every_article_is_signed(sqlite_url):
-    sessions = shared_archive(sqlite_url)
-    save_item(sessions, item("http://a.cn/1.html"))
-    with session_scope(sessions) as session:
-        assert cluster_unsigned(session, StoryIndex().load(session)) == 0
+        assert a.story_id == b.story_id == a.id
 
 
 def test_db_option_is_accepted_after_the_subcommand(sqlite_url, capsys):

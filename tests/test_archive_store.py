@@ -1,5 +1,6 @@
-"""The archive keeps every capture (payloads once), folds URLs and identical content, clusters syndicated copies,
-versions changed re-crawls, marks withdrawn pages, and resolves racing inserts through its constraints."""
+"""The archive keeps every capture (payloads once), folds the URL forms of one publication, keeps every syndicated
+copy as its own article linked by its story, versions changed re-crawls, marks withdrawn pages, and resolves racing
+inserts through its constraints."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from crawler.extract.types import Extracted
 from crawler.items import ArticleItem, CaptureData, WithdrawnItem
 from pipelines.normalize import NormalizePipeline
 from storage import repository
-from storage.clusters import StoryIndex
+from storage.clusters import rebuild_stories
 from storage.db import session_scope, shared_archive
 from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload, Story
 from storage.query import article_json
@@ -108,33 +109,93 @@ def test_database_refuses_a_second_article_under_one_url_key(archive_url):
         repository.add_article(session, item("https://news.qh.cn/a/1.html", OTHER))
 
 
-def test_identical_content_at_another_url_is_one_article_with_several_urls(archive_url):
+def rebuild(sessions) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(sessions) as session:
+        rebuild_stories(session)
+
+
+def test_the_same_publication_at_another_url_form_is_an_alias_of_one_article(archive_url):
     sessions = shared_archive(archive_url)
     with session_scope(sessions) as session:
         first = store_item(session, item("http://news.qh.cn/a/1.html"))
-        copy = store_item(session, item("http://www.qh.gov.cn/xw/9.shtml", STORY.replace("\n", "\n\n "), site="gov"))
-    assert copy.outcome == "same_content"
-    assert copy.article_id == first.article_id
+        alias = store_item(session, item("http://news.qh.cn/print.php?id=1", STORY.replace("\n", "\n\n ")))
+    assert alias.outcome == "same_content"
+    assert alias.article_id == first.article_id
     with session_scope(sessions) as session:
         assert count(session, Article) == 1
         urls = session.scalars(select(ArticleUrl.url).order_by(ArticleUrl.id)).all()
-        assert "http://www.qh.gov.cn/xw/9.shtml" in urls
+        assert "http://news.qh.cn/print.php?id=1" in urls
         assert count(session, Capture) == 2
+        # the alias URL is archived: the spider's look-up, dedupe and show all find the one article by it
+        found = repository.find_article(session, ["https://news.qh.cn/print.php?id=1&from=timeline"])
+        assert found.id == first.article_id
+
+
+def test_a_syndicated_copy_with_the_same_body_is_its_own_article_with_its_own_source_and_time(archive_url):
+    sessions = shared_archive(archive_url)
+    later = T0 + timedelta(hours=20)
+    rows = [
+        save_item(sessions, item("http://news.qh.cn/a/1.html", published=T0 - timedelta(hours=3))),
+        # another column of the same site, its own time and 来源: another publication
+        save_item(sessions, item("http://news.qh.cn/b/7.html", published=later, source="转载自青禾新闻网")),
+        # another site, the very same title and time: still another publication
+        save_item(sessions, item("http://www.qh.gov.cn/xw/9.shtml", site="gov", published=T0 - timedelta(hours=3))),
+    ]
+    assert [r.outcome for r in rows] == ["new", "new", "new"]
+    rebuild(sessions)
+    with session_scope(sessions) as session:
+        a, b, c = (session.get(Article, r.article_id) for r in rows)
+        assert (b.source, b.published, b.url) == ("转载自青禾新闻网", later, "http://news.qh.cn/b/7.html")
+        assert a.story_id == b.story_id == c.story_id == a.id  # a story keeps its original's id
+        assert (a.is_original, b.is_original, c.is_original) == (True, False, False)
+
+
+def test_the_database_refuses_a_second_row_of_one_publication(archive_url):
+    sessions = shared_archive(archive_url)
+    with session_scope(sessions) as session:
+        repository.add_article(session, item("http://news.qh.cn/a/1.html"))
+    with pytest.raises(IntegrityError), session_scope(sessions) as session:
+        repository.add_article(session, item("http://news.qh.cn/print.php?id=1"))
+
+
+def stale_first(monkeypatch, name: str) -> list[int]:  # type: ignore[no-untyped-def]
+    """Make repository.<name> answer "nothing" once (a look-up that predates the winner's commit), then for real;
+    returns the list of calls made."""
+    real = getattr(repository, name)
+    calls: list[int] = []
+
+    def stale_then_real(session, arg):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return None if len(calls) == 1 else real(session, arg)
+
+    monkeypatch.setattr(repository, name, stale_then_real)
+    return calls
+
+
+def test_two_writers_storing_two_url_forms_of_one_publication_end_with_one_row(archive_url, monkeypatch):
+    sessions = shared_archive(archive_url)
+    with session_scope(sessions) as winner:
+        winner_id = repository.add_article(winner, item("http://news.qh.cn/a/1.html")).id
+    stale_first(monkeypatch, "find_publication")
+    result = save_item(sessions, item("http://news.qh.cn/print.php?id=1"))
+    assert (result.outcome, result.article_id) == ("same_content", winner_id)
+    with session_scope(sessions) as session:
+        assert count(session, Article) == 1
 
 
 def test_syndicated_copies_form_one_story_with_the_earliest_marked_original(archive_url):
     sessions = shared_archive(archive_url)
-    stories = StoryIndex()
     copy_body = "\n".join(STORY.split("\n")[:3]).replace("记者", "本报记者") + "\n来源：新华社\n责任编辑：王五"
     orig_body = STORY + "\n来源：新华社"
     later = T0 - timedelta(hours=1)
     results = [
-        save_item(sessions, item("http://a.cn/1.html", copy_body, published=later, source="新华社"), stories),
-        save_item(sessions, item("http://b.cn/2.html", orig_body, published=T0 - timedelta(hours=5)), stories),
-        save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"), stories),
-        save_item(sessions, item("http://d.cn/4.html", copy_body + "\n欢迎提供线索。", source="新华社"), stories),
+        save_item(sessions, item("http://a.cn/1.html", copy_body, published=later, source="新华社")),
+        save_item(sessions, item("http://b.cn/2.html", orig_body, published=T0 - timedelta(hours=5))),
+        save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕")),
+        save_item(sessions, item("http://d.cn/4.html", copy_body + "\n欢迎提供线索。", source="新华社")),
     ]
     assert [r.outcome for r in results] == ["new", "new", "new", "new"]
+    rebuild(sessions)
     with session_scope(sessions) as session:
         a, b, c, d = (session.get(Article, r.article_id) for r in results)
         assert a.story_id == b.story_id == d.story_id != c.story_id
@@ -147,15 +208,33 @@ def test_syndicated_copies_form_one_story_with_the_earliest_marked_original(arch
         assert data["is_original"] is False
 
 
-def test_story_index_rebuilds_from_stored_signatures_in_a_later_run(archive_url):
-    sessions = shared_archive(archive_url)
-    save_item(sessions, item("http://a.cn/1.html"), StoryIndex())
+def _stories_by_url(sessions) -> set[frozenset[str]]:  # type: ignore[no-untyped-def]
     with session_scope(sessions) as session:
-        next_run = StoryIndex().load(session)
-    copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线"), next_run)
-    with session_scope(sessions) as session:
-        assert len({a.story_id for a in session.scalars(select(Article))}) == 1
-        assert session.get(Article, copy.article_id).is_original is False
+        rows = session.execute(select(Article.story_id, Article.url)).all()
+    groups: dict[int, set[str]] = {}
+    for story_id, url in rows:
+        groups.setdefault(story_id, set()).add(url)
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (3, 2, 1, 0), (2, 0, 3, 1)])
+def test_stories_are_the_same_whatever_order_the_copies_were_stored_in(sqlite_url, order):
+    sessions = shared_archive(sqlite_url)
+    items = [
+        item("http://a.cn/1.html", STORY + "\n来源：临江在线", published=T0),
+        item("http://b.cn/2.html", "\n".join(STORY.split("\n")[:3]), published=T0 + timedelta(hours=2)),
+        item("http://c.cn/3.html", OTHER, title="丰收节开幕"),
+        item("http://d.cn/4.html", OTHER + "\n编者按：本文有删节。", title="丰收节开幕",
+             published=T0 + timedelta(days=1)),
+    ]
+    for n in order:
+        save_item(sessions, items[n])
+    rebuild(sessions)
+    assert _stories_by_url(sessions) == {
+        frozenset({"http://a.cn/1.html", "http://b.cn/2.html"}), frozenset({"http://c.cn/3.html", "http://d.cn/4.html"})
+    }
+    rebuild(sessions)  # rebuilding again changes nothing
+    assert len(_stories_by_url(sessions)) == 2
 
 
 def test_changed_recrawl_makes_a_new_version_and_keeps_the_old_with_its_capture(archive_url):
@@ -235,14 +314,7 @@ def test_save_item_resolves_a_lost_race_against_the_winner(archive_url, monkeypa
     sessions = shared_archive(archive_url)
     with session_scope(sessions) as winner:
         winner_id = repository.add_article(winner, item("http://a.cn/1.html")).id
-    real_find = repository.find_article
-    calls = []
-
-    def stale_then_real(session, urls):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return None if len(calls) == 1 else real_find(session, urls)  # first look-up predates the winner's commit
-
-    monkeypatch.setattr(repository, "find_article", stale_then_real)
+    calls = stale_first(monkeypatch, "find_article")
     result = save_item(sessions, item("http://a.cn/1.html", STORY + "\n补充。", fetched_at=T0 + timedelta(hours=1)))
     assert len(calls) == 2
     assert result.article_id == winner_id
@@ -258,12 +330,12 @@ def test_search_collapse_and_show_list_the_copies_and_versions_of_a_story(archiv
     from storage.query import Filters, search
 
     sessions = shared_archive(archive_url)
-    stories = StoryIndex()
-    orig = save_item(sessions, item("http://a.cn/1.html", published=T0 - timedelta(hours=5)), stories)
-    copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线"), stories)
-    other = save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"), stories)
+    orig = save_item(sessions, item("http://a.cn/1.html", published=T0 - timedelta(hours=5)))
+    copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线"))
+    other = save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"))
     edited = STORY + "\n来源：临江在线\n（有删改）"
     save_item(sessions, item("http://b.cn/2.html", edited, fetched_at=T0 + timedelta(1)))
+    rebuild(sessions)
     with session_scope(sessions) as session:
         assert len(search(session, Filters())) == 3
         collapsed = search(session, Filters(collapse=True))
@@ -274,3 +346,47 @@ def test_search_collapse_and_show_list_the_copies_and_versions_of_a_story(archiv
     assert shown["copies"][0]["is_original"] is True
     assert [v["version"] for v in shown["versions"]] == [1, 2]
     assert shown["versions"][1]["changed"] == ["body"]
+    assert [r["copied_from"] for r in shown["reprints"]] == [None, orig.article_id]
+    assert shown["reprints"][1]["edits"]["added"] == ["来源：临江在线", "（有删改）"]
+    assert shown["reprints"][1]["edits"]["delay_seconds"] == 2 * 3600
+    assert cli(["--db", archive_url, "show", str(copy.article_id)]) == 0
+    assert f"copies {orig.article_id}, 2.0 h later: added 2 paragraph(s)" in capsys.readouterr().out
+
+
+def test_stories_command_lists_shows_exports_and_rebuilds(archive_url, capsys, tmp_path):
+    import json
+
+    from crawler.cli import main as cli
+
+    sessions = shared_archive(archive_url)
+    orig = save_item(sessions, item("http://a.cn/1.html", published=T0 - timedelta(hours=5)))
+    copy = save_item(sessions, item("http://b.cn/2.html", STORY + "\n来源：临江在线", source="临江在线"))
+    save_item(sessions, item("http://c.cn/3.html", OTHER, title="丰收节开幕"))
+    assert cli(["--db", archive_url, "stories", "rebuild"]) == 0
+    assert "2 stories of 3 articles (1 with copies)" in capsys.readouterr().err
+    assert cli(["--db", archive_url, "stories", "list", "--json"]) == 0
+    (listed,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (listed["story_id"], listed["size"], listed["original_id"]) == (orig.article_id, 2, orig.article_id)
+    for ref in ("http://b.cn/2.html", f"story:{orig.article_id}", str(copy.article_id)):
+        assert cli(["--db", archive_url, "stories", "show", ref, "--json"]) == 0
+        graph = json.loads(capsys.readouterr().out)
+        assert [(c["id"], c["copied_from"]) for c in graph["copies"]] == [
+            (orig.article_id, None), (copy.article_id, orig.article_id)
+        ]
+        assert graph["copies"][1]["edits"]["fields"] == ["source"]
+    out = tmp_path / "stories.jsonl"
+    assert cli(["--db", archive_url, "stories", "export", "-o", str(out)]) == 0
+    assert [json.loads(line)["size"] for line in out.read_text("utf-8").splitlines()] == [2]
+    assert cli(["--db", archive_url, "stories", "show", "story:999"]) == 1
+
+
+def test_json_columns_are_readable_utf8_for_people_who_open_the_database_directly(sqlite_url):
+    import sqlite3
+
+    it = item("http://a.cn/1.html")
+    it.extracted.author = ["上官文"]
+    save_item(shared_archive(sqlite_url), it)
+    path = sqlite_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        (author,) = conn.execute("SELECT author FROM articles").fetchone()
+    assert author == '["上官文"]'

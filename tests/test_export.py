@@ -88,14 +88,35 @@ def test_csv_export_reads_back_equal(archive, tmp_path):
         assert {**back, "source": back["source"] or None} == {**want, "source": want["source"] or None}
 
 
+def _as_parquet(rows: list[dict]) -> list[dict]:
+    """The export shape as Parquet holds it: times are instants (aware datetimes), not ISO strings."""
+    from datetime import datetime
+
+    from crawler.fields import BY_NAME
+
+    def value(key, v):  # type: ignore[no-untyped-def]
+        field = BY_NAME.get(key)
+        return datetime.fromisoformat(v) if field is not None and field.kind == "time" and v else v
+
+    return [{k: value(k, v) for k, v in row.items()} for row in rows]
+
+
 def test_parquet_export_reads_back_equal(archive, tmp_path):
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = tmp_path / "out.parquet"
     assert main(["--db", archive, "export", "--format", "parquet", "-o", str(path)]) == 0
     table = pq.read_table(path)
     assert table.column_names == export_fields()
-    assert table.to_pylist() == _expected(archive)
+    assert table.to_pylist() == _as_parquet(_expected(archive))
+    for name in ("published", "fetched_at", "withdrawn_at"):
+        assert table.schema.field(name).type == pa.timestamp("us", tz="UTC")
+    for name in ("author", "editor", "tags", "page_urls"):
+        assert table.schema.field(name).type == pa.list_(pa.string())
+    published = [v for v in table.column("published").to_pylist() if v is not None]
+    assert published
+    assert all(v.utcoffset() is not None and v.utcoffset().total_seconds() == 0 for v in published)
 
 
 def test_parquet_export_writes_row_groups_in_batches(archive, tmp_path):
@@ -108,7 +129,7 @@ def test_parquet_export_writes_row_groups_in_batches(archive, tmp_path):
         n = write_parquet((article_json(a) for a in iter_articles(session, Filters(), batch=10)), str(path), 25)
     assert n == 81
     assert pq.ParquetFile(path).num_row_groups == 4
-    assert pq.read_table(path).to_pylist() == _expected(archive)
+    assert pq.read_table(path).to_pylist() == _as_parquet(_expected(archive))
 
 
 def test_export_applies_the_search_and_filters(archive, tmp_path):

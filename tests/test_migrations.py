@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from crawler.cli import main as cli
-from storage.db import MIGRATIONS_DIR, make_engine, session_scope, shared_archive
+from storage.db import MIGRATIONS_DIR, forget_archive, make_engine, session_scope, shared_archive
 from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload
 
 BODY = "平安社区建设今天全面启动，居民踊跃参与。社区志愿者在街巷巡逻，提醒商户关好门窗，为老人送去防诈骗手册。"
@@ -145,3 +145,75 @@ def test_migrations_build_the_schema_the_models_describe(archive_url):
     if engine.dialect.name == "sqlite":
         diffs = [d for d in diffs if (d[0], getattr(d[1], "name", "")) not in unnamed_story_fk]
     assert diffs == []
+
+
+def _page(title: str, when: str, source: str, body: str) -> bytes:
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n"))
+    return (
+        f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+        f'<div class="info">{when} 来源：{source}</div><div class="content">{paragraphs}</div></body></html>'
+    ).encode()
+
+
+def test_db_upgrade_splits_syndicated_copies_an_earlier_release_folded_into_one_article(archive_url, capsys):
+    """Up to 0005/0006 a copy with the same body at another URL became an extra URL of the first article."""
+    from alembic import command as alembic
+
+    from crawler.items import CaptureData
+    from crawler.offline.reextract import item_from_captures
+    from storage.models import Story
+
+    story = "\n".join([
+        "7月6日，青禾市防汛指挥部启动三级应急响应，全市各级干部连夜奔赴一线，转移低洼地区群众一千二百余人。",
+        "据气象部门预报，未来三天我市仍有大到暴雨，局部地区有特大暴雨，防汛形势十分严峻。",
+        "市防汛办负责人表示，将密切关注雨情水情变化，加强巡堤查险，确保人民群众生命财产安全。",
+    ])
+    at = datetime(2015, 7, 7, 2, 0).astimezone()
+    pages = {
+        "http://news.qh.cn/a/1.html": _page("青禾市启动防汛三级应急响应", "2015-07-06 20:00", "青禾日报", story),
+        "http://news.qh.cn/print/1.html": _page("青禾市启动防汛三级应急响应", "2015-07-06 20:00", "青禾日报", story),
+        "http://news.qh.cn/zhuanzai/9.html": _page("青禾市启动防汛三级应急响应", "2015-07-07 09:30", "临江在线", story),
+    }
+    caps = [CaptureData(u, u, 200, {"Content-Type": "text/html; charset=utf-8"}, b, at, "utf-8", "utf-8")
+            for u, b in pages.items()]
+    sessions = shared_archive(archive_url)
+    ids = []
+    for cap in caps:
+        it = item_from_captures("qinghe", [cap])
+        it.captures = [cap]
+        ids.append(save_item_(sessions, it))
+    assert ids[0] == ids[1] != ids[2]  # today: the print view is an alias, the reprint its own article
+    with session_scope(sessions) as session:  # as 0005 stored it: the reprint folded into the first article
+        session.execute(sa.update(Capture).where(Capture.article_id == ids[2]).values(article_id=ids[0]))
+        session.execute(sa.update(ArticleUrl).where(ArticleUrl.article_id == ids[2]).values(article_id=ids[0]))
+        session.execute(sa.update(Article).values(story_id=None))
+        session.execute(sa.delete(Story))
+        session.execute(sa.delete(Article).where(Article.id == ids[2]))
+    engine = make_engine(archive_url)
+    with engine.begin() as conn:
+        alembic.downgrade(_config(conn), "0005")
+    engine.dispose()
+    forget_archive(archive_url)
+
+    assert cli(["--db", archive_url, "db", "upgrade"]) == 0
+    assert "1 syndicated copies split out" in capsys.readouterr().out
+    with session_scope(shared_archive(archive_url)) as session:
+        rows = {a.url: a for a in session.scalars(sa.select(Article))}
+        assert set(rows) == {"http://news.qh.cn/a/1.html", "http://news.qh.cn/zhuanzai/9.html"}
+        original, copy = rows["http://news.qh.cn/a/1.html"], rows["http://news.qh.cn/zhuanzai/9.html"]
+        assert (copy.source, copy.published.isoformat()) == ("临江在线", "2015-07-07T01:30:00+00:00")
+        assert [c.final_url for c in copy.captures] == ["http://news.qh.cn/zhuanzai/9.html"]
+        assert sorted(c.final_url for c in original.captures) == ["http://news.qh.cn/a/1.html",
+                                                                   "http://news.qh.cn/print/1.html"]
+        assert copy.publication_key
+        assert original.publication_key
+        assert copy.story_id == original.story_id == original.id
+        assert (original.is_original, copy.is_original) == (True, False)
+        key = "//news.qh.cn/zhuanzai/9.html"
+        assert session.scalar(sa.select(ArticleUrl.article_id).where(ArticleUrl.url_key == key)) == copy.id
+
+
+def save_item_(sessions, it) -> int:  # type: ignore[no-untyped-def]
+    from storage.repository import save_item
+
+    return save_item(sessions, it).article_id

@@ -100,3 +100,62 @@ def test_import_loads_captures_and_extracts_articles_without_network(archive_url
         articles = session.scalars(select(Article).order_by(Article.id)).all()
         assert len(articles) == 3  # the revisit of a/1.html is the same article, unchanged
         assert articles[0].fetched_at == T0
+
+
+def _articles(db: str) -> dict[str, dict]:
+    """Every article's export shape by URL, without what numbers rows (ids differ from archive to archive)."""
+    from storage.query import Filters, article_json, iter_articles
+
+    with session_scope(shared_archive(db)) as session:
+        rows = [article_json(a) for a in iter_articles(session, Filters())]
+    return {r["url"]: {k: v for k, v in r.items() if k not in ("id", "story_id")} for r in rows}
+
+
+def test_a_crawl_exported_as_warc_replays_into_an_empty_archive_with_the_same_articles(tmp_path, capsys):
+    """crawl → `warc export` → `scrapy crawl … -s REPLAY_FROM=file.warc.gz` into an empty archive → same export."""
+    from crawler.demo import serve
+    from tests.test_crawl import crawl, crawl_cmd
+
+    crawled, replayed, imported = (f"sqlite:///{tmp_path / name}.db" for name in ("crawled", "replayed", "imported"))
+    with serve("demo") as server:
+        base = server.base_url
+        crawl(base, crawled)
+    warc = tmp_path / "demo.warc.gz"
+    assert cli(["--db", crawled, "warc", "export", "-o", str(warc)]) == 0
+    # the site is gone: the replay has only the file (list pages, robots.txt, sitemaps and feeds included)
+    proc = subprocess.run(crawl_cmd(base, replayed, REPLAY_FROM=str(warc)), capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    want = _articles(crawled)
+    assert len(want) >= 30
+    assert _articles(replayed) == want
+    assert any(len(a["page_urls"]) > 1 for a in want.values()), "the demo has a multi-page article"
+
+    capsys.readouterr()
+    assert cli(["--db", imported, "warc", "import", str(warc)]) == 0  # multi-page articles put together again
+    assert _articles(imported).keys() == want.keys()
+    for url, article in _articles(imported).items():
+        assert article["page_urls"] == want[url]["page_urls"]
+        assert article["body"] == want[url]["body"]
+    with session_scope(shared_archive(imported)) as session:
+        counts = (session.scalar(select(func.count()).select_from(Article)),
+                  session.scalar(select(func.count()).select_from(Capture)))
+    capsys.readouterr()
+    assert cli(["--db", imported, "warc", "import", str(warc)]) == 0  # twice: nothing added
+    assert "0 new articles" in capsys.readouterr().err
+    with session_scope(shared_archive(imported)) as session:
+        assert (session.scalar(select(func.count()).select_from(Article)),
+                session.scalar(select(func.count()).select_from(Capture))) == counts
+
+
+def test_a_replay_that_finds_nothing_to_replay_says_so_and_exits_non_zero(archive_url, tmp_path):
+    from tests.test_crawl import crawl_cmd
+
+    archive_with_captures(archive_url)
+    warc = tmp_path / "other-site.warc.gz"
+    assert cli(["--db", archive_url, "warc", "export", "-o", str(warc)]) == 0
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    proc = subprocess.run(crawl_cmd("http://127.0.0.1:9", empty, REPLAY_FROM=str(warc)), capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "nothing to replay" in proc.stderr

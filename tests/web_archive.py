@@ -10,7 +10,7 @@ from crawler.extract.types import Contributor, Extracted, Image, Link
 from crawler.items import ArticleItem, CaptureData
 from pipelines.normalize import NormalizePipeline
 from storage import repository
-from storage.clusters import StoryIndex
+from storage.clusters import rebuild_stories
 from storage.db import archive_for_writing, session_scope
 
 T0 = datetime(2015, 7, 7, 2, 0, tzinfo=UTC)
@@ -61,9 +61,6 @@ class Ids:
 def fill(url: str) -> Ids:
     """Store the test articles into the archive at url (migrating it) and return their ids."""
     sessions = archive_for_writing(url)
-    stories = StoryIndex()
-    with session_scope(sessions) as session:
-        stories.load(session)
     original = make_item("http://news.qinghe.cn/a/1.html", site="qinghe", title="青禾市启动防汛三级应急响应",
                          body=STORY, published=T0, author=["李明"], tags=["防汛"],
                          contributors=[Contributor("郑雯", "correspondent"), Contributor("赵刚", "photographer")])
@@ -82,15 +79,15 @@ def fill(url: str) -> Ids:
     )
     ids = {}
     for name, item in (("original", original), ("copy", copy), ("farm", farm), ("hostile", hostile)):
-        ids[name] = repository.save_item(sessions, item, stories).article_id
+        ids[name] = repository.save_item(sessions, item).article_id
     # a notice re-crawled with a changed body (markup in the change too) and the same tag: two versions
     notice_url = "http://news.qinghe.cn/a/4.html"
     for fetched, tail in ((T0 + timedelta(days=2), "。"), (T0 + timedelta(days=3), f"，历时两小时{IMG}。")):
         ids["notice"] = repository.save_item(sessions, make_item(
             notice_url, site="qinghe", title="停水通知", body=f"因管网维修，明日八时起停水{tail}\n请居民提前储水。",
-            published=T0 + timedelta(days=2), fetched_at=fetched, source=None, column="通知", tags=["停水"]),
-            stories).article_id
+            published=T0 + timedelta(days=2), fetched_at=fetched, source=None, column="通知", tags=["停水"])).article_id
     with session_scope(sessions) as session:
+        rebuild_stories(session)
         repository.mark_withdrawn(session, farm.url, 404, T0 + timedelta(days=10))
         run = repository.start_run(session, "news", "qinghe")
         repository.finish_run(session, run.id, "finished", {

@@ -8,13 +8,13 @@ import sys
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from crawler.cli import articles, db, demo, extract, fixture, reextract, runs, serve, stats, warc
+from crawler.cli import articles, db, demo, extract, fixture, reextract, runs, serve, stats, stories, warc
 from crawler.cli.common import DB_HELP, db_option, fail
 from storage.db import ArchiveError, ArchiveMissing, db_url, masked
 from storage.search import QuerySyntaxError
 
 #: the command groups, in the order `newsarchive --help` lists them
-GROUPS = (demo, articles, extract, stats, runs, db, warc, reextract, fixture, serve)
+GROUPS = (demo, articles, extract, stats, runs, stories, db, warc, reextract, fixture, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

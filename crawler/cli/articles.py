@@ -9,7 +9,9 @@ from typing import Any
 from rich.console import Console
 
 from crawler.cli.common import add_filters, fail, filters, json_line, local_time, print_table, reading
+from crawler.cli.stories import print_graph
 from crawler.fields import SHOWN, as_text
+from storage.clusters import graph_json, reprint_graph
 from storage.db import ArchiveMissing, masked, session_scope
 from storage.export import FORMATS, write_csv, write_jsonl, write_parquet
 from storage.query import (
@@ -96,6 +98,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         data = article_json(article)
         data["copies"] = story_copies(session, article)
         data["versions"] = version_history(session, article)
+        data["reprints"] = (
+            graph_json(reprint_graph(session, article.story_id)) if data["copies"] and article.story_id else []
+        )
     if args.json:
         print(json_line(data))
         return 0
@@ -112,6 +117,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     for link in data["links"]:
         console.print(f"[dim]{link['kind']}:[/dim] {link['text']} <{link['url']}>", markup=True, highlight=False)
     _print_copies_and_versions(console, data)
+    if data["reprints"]:
+        console.print("\n[dim]reprint graph (who copied whom):[/dim]")
+        print_graph(console, data["reprints"])
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from storage.db import masked, open_archive, session_scope, upgrade
+from storage.db import masked, open_archive, upgrade
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -15,17 +15,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    """Migrate (creating the schema in an empty database), then sign and cluster articles stored without a
-    MinHash signature (archives from before story clusters): a migration cannot, it carries no clustering code."""
-    from storage.clusters import StoryIndex, cluster_unsigned  # MinHash (datasketch, scipy) loads only here
+    """Migrate (creating the schema in an empty database), then carry the data over where a migration cannot (it
+    carries no extraction or story code): split syndicated copies folded into other articles back out, give
+    every row its publication key, rebuild the stories (crawler.offline.publications)."""
+    from crawler.offline.publications import carry_over  # extraction loads only here
 
     upgrade(args.db)
     sessions = open_archive(args.db)
     try:
-        with session_scope(sessions) as session:
-            index = StoryIndex().load(session)
-            cluster_unsigned(session, index)
+        report = carry_over(sessions)
     finally:
         sessions.kw["bind"].dispose()
-    print(f"{masked(args.db)} is at the newest schema ({len(index.signatures)} articles in the story index)")
+    split = f", {report.split} syndicated copies split out of the articles holding them" if report.split else ""
+    print(f"{masked(args.db)} is at the newest schema ({report.stories} stories{split})")
     return 0

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.extensions import crawl_summary
+from crawler.replay import NOTHING_REPLAYED
 from storage import db
 from storage.db import ArchiveError, archive_for_writing, masked
 
@@ -50,6 +51,9 @@ class Command(ScrapyCrawl):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         self._summary(crawler)
+        if NOTHING_REPLAYED:  # REPLAY_FROM named a file that answered no request: say so, fail
+            print(f"scrapy crawl: nothing to replay from {NOTHING_REPLAYED[0]}", file=sys.stderr)
+            self.exitcode = 1
 
     def _arguments_ok(self, name: str, opts: argparse.Namespace) -> bool:
         """The spider exists and takes these arguments (a missing or unknown site profile is one line, exit 2)."""

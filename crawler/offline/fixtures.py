@@ -4,6 +4,9 @@
     <dir>/headers.json   the response headers
     <dir>/meta.json      {"url", "fetched_at", "status"} — fetched_at with its offset, the "now" of relative dates
     <dir>/expected.json  the current extraction, every key tests/fixture_pages.py expects (review before committing)
+
+A multi-page article is saved page by page: page 1 in <dir>, page n in the sibling <dir>-p<n>, each a case of its
+own (a case is one response). An existing fixture is never overwritten unless asked (`force`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crawler.extract.encoding import header_charset
 from crawler.extract.types import Extracted
-from crawler.fields import FIXTURE_KEYS
+from crawler.fields import FIXTURE_KEYS, FIXTURE_LINK_KINDS
 from crawler.items import CaptureData
 from crawler.offline.reextract import extract_capture, profile_for
 from crawler.sites import SiteProfile
@@ -28,9 +31,17 @@ from storage.query import find_article
 EXPECTED_KEYS = FIXTURE_KEYS
 
 
+class FixtureExists(FileExistsError):
+    """The fixture directory already holds a saved page: overwriting a reviewed expected.json needs `force`."""
+
+
 def expected_json(extracted: Extracted) -> dict[str, Any]:
+    """The extraction as a fixture labels it: the fixture keys, and only the link kinds fixtures label."""
     data = extracted.to_json()
-    return {key: data[key] for key in EXPECTED_KEYS}
+    out = {key: data[key] for key in EXPECTED_KEYS}
+    if "links" in out:
+        out["links"] = [link for link in out["links"] if link["kind"] in FIXTURE_LINK_KINDS]
+    return out
 
 
 def write_fixture(directory: Path, response: CaptureData, expected: dict[str, Any]) -> Path:
@@ -84,17 +95,52 @@ def find_capture(session: Session, url_or_id: str) -> Capture | None:
     ).first()
 
 
-def save_fixture(session: Session, url_or_id: str, directory: Path) -> Path:
-    """Write a stored capture as a fixture; raises LookupError when nothing matches."""
+def article_pages(session: Session, capture: Capture) -> list[Capture]:
+    """The capture and, when it is page 1 of a multi-page article, the pages fetched with it (page order).
+
+    A page n belongs to the same fetch as page 1 when it is the latest capture of page n at or after page 1's.
+    """
+    if capture.article_id is None or capture.page_no != 1:
+        return [capture]
+    later = session.scalars(
+        select(Capture)
+        .where(Capture.article_id == capture.article_id, Capture.page_no > 1, Capture.fetched_at >= capture.fetched_at)
+        .order_by(Capture.page_no, Capture.fetched_at, Capture.id)
+    ).all()
+    pages: dict[int, Capture] = {}
+    for cap in later:
+        pages.setdefault(cap.page_no, cap)  # the first fetch of page n after page 1: the same crawl's
+    return [capture, *(pages[n] for n in sorted(pages))]
+
+
+def page_dirs(directory: Path, count: int) -> list[Path]:
+    """Where each page of a saved article goes: page 1 in `directory`, page n in its sibling `<name>-p<n>`."""
+    return [directory, *(directory.with_name(f"{directory.name}-p{n}") for n in range(2, count + 1))]
+
+
+def save_fixture(session: Session, url_or_id: str, directory: Path, force: bool = False) -> list[Path]:
+    """Write a stored capture (every page of its article) as fixtures; returns the directories written.
+
+    Raises LookupError when nothing matches and FixtureExists when a directory already holds a fixture and
+    `force` is not given (nothing is written then).
+    """
     capture = find_capture(session, url_or_id)
     if capture is None:
         raise LookupError(f"no capture for {url_or_id!r}")
-    response = CaptureData(
-        url=capture.url,
-        final_url=capture.final_url,
-        status=capture.status,
-        headers=dict(capture.headers),
-        body=capture.body,
-        fetched_at=capture.fetched_at,
-    )
-    return fixture_from_response(directory, response, profile_for(capture.site))
+    pages = article_pages(session, capture)
+    dirs = page_dirs(directory, len(pages))
+    taken = [d for d in dirs if (d / "expected.json").exists() or (d / "body.bin").exists()]
+    if taken and not force:
+        raise FixtureExists(f"{taken[0]} already holds a fixture (use --force to overwrite it)")
+    profile = profile_for(capture.site)
+    for cap, out in zip(pages, dirs, strict=True):
+        response = CaptureData(
+            url=cap.url,
+            final_url=cap.final_url,
+            status=cap.status,
+            headers=dict(cap.headers),
+            body=cap.body,
+            fetched_at=cap.fetched_at,
+        )
+        fixture_from_response(out, response, profile)
+    return dirs

@@ -21,7 +21,7 @@ from crawler.items import ArticleItem
 from crawler.sites import SiteProfile, load_profile
 from crawler.version import EXTRACTOR_VERSION
 from pipelines.normalize import normalize_item, worst_decoding
-from storage.clusters import StoryIndex
+from storage.clusters import rebuild_stories
 from storage.db import session_scope
 from storage.models import Article, ArticleVersion, Capture
 from storage.repository import StoreResult, update_article
@@ -102,34 +102,31 @@ def reextract(
         if since:
             stmt = stmt.where(Article.fetched_at >= since)
         ids = list(session.scalars(stmt))
-        stories = StoryIndex().load(session)
     profiles: dict[str, SiteProfile | None] = {}
     for article_id in ids:
         result: StoreResult | None = None
-        try:
-            with session_scope(factory) as session:
-                article = session.get(Article, article_id)
-                if article is None:
-                    continue
-                captures = version_captures(session, article)
-                if not captures:
-                    report.no_capture += 1
-                    continue
-                if article.site not in profiles:
-                    profiles[article.site] = profile_for(article.site)
-                item = item_from_captures(article.site, captures, profiles[article.site])
-                item.partial = article.partial  # a page missing then is missing from the captures too
-                result = update_article(session, article, item, stories, reason="reextract")
-                article.decoding = item.decoding  # the flag is filled in even when no field changed
-                article.extractor_version = EXTRACTOR_VERSION
-        except BaseException:
-            stories.rollback()
-            raise
-        stories.commit()
+        with session_scope(factory) as session:
+            article = session.get(Article, article_id)
+            if article is None:
+                continue
+            captures = version_captures(session, article)
+            if not captures:
+                report.no_capture += 1
+                continue
+            if article.site not in profiles:
+                profiles[article.site] = profile_for(article.site)
+            item = item_from_captures(article.site, captures, profiles[article.site])
+            item.partial = article.partial  # a page missing then is missing from the captures too
+            result = update_article(session, article, item, reason="reextract")
+            article.decoding = item.decoding  # the flag is filled in even when no field changed
+            article.extractor_version = EXTRACTOR_VERSION
         if result is None:
             continue
         report.articles += 1
         if result.outcome == "updated":
             report.changed += 1
             report.fields.update(result.changed)
+    if report.changed:  # a changed body or time may change the stories: computed again from the whole archive
+        with session_scope(factory) as session:
+            rebuild_stories(session)
     return report

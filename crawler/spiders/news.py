@@ -154,7 +154,7 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------------------------
     def _article(self, response: Response, html: str, encoding: str | None) -> Iterator[Any]:
-        fetched_at = datetime.now(UTC)
+        fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)  # a replay's: the capture's time
         extracted = extract_article(html, response.url, fetched_at, self.profile)
         first = discovery.continuation_of(response.url, [link.url for link in extracted.links if link.kind == "pager"])
         if first is not None:  # page N of a multi-page article, reached on its own: page 1 collects it
@@ -186,7 +186,7 @@ class NewsSpider(scrapy.Spider):
         """Merge page N of a multi-page article into the item of page 1, then fetch page N+1 or finish."""
         html, encoding = decoded(response)
         if self._judge(response, html).has_content and html is not None:
-            fetched_at = datetime.now(UTC)
+            fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)
             page = extract_article(html, response.url, fetched_at, self.profile)
             self.frontier.mark(pages.add(page, response.url, capture_of(response, fetched_at, encoding)))
         else:
