@@ -98,7 +98,15 @@ def test_exports_write_contributors_as_records_csv_cells_and_parquet_structs(arc
     assert cells == {first: "郑雯(correspondent); 李明(photographer)", other: "张三(intern)"}
     table = pq.read_table(parquet)
     assert str(table.schema.field("contributors").type) == "list<element: struct<name: string, role: string>>"
-    assert table.to_pylist() == lines
+    assert table.to_pylist() == [parquet_typed(line) for line in lines]
+
+
+def parquet_typed(line: dict) -> dict:
+    """A JSON line as Parquet holds it: its times as real (tz-aware) timestamps, the rest as it is."""
+    from datetime import datetime
+
+    times = ("published", "fetched_at", "withdrawn_at")
+    return {k: (datetime.fromisoformat(v) if k in times and v else v) for k, v in line.items()}
 
 
 def test_show_prints_contributors_with_their_roles(archive_url, capsys):
