@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, selectinload, sessionmaker, with_loader_criteria
 
 from crawler.fields import READING_ZONE, iso_time
+from storage.clusters import reprint_graph
 from storage.db import db_url, head_revision, schema_revision
 from storage.models import Article, ArticleUrl, Capture, Payload, Story
 from storage.query import (
@@ -352,14 +353,16 @@ def article_record(session: Session, article_id: int) -> dict[str, Any] | None:
 
 
 # -- one story ---------------------------------------------------------------------------------------------
-def reprint_edges(story: dict[str, Any]) -> dict[int, int | None]:
-    """Who copied from whom: copy id -> the id it was copied from (None for the original).
-
-    Until the archive records a reprint graph (issue 11), every copy is taken from the story's original; the
-    graph's edges replace this function's answer and the story page and API show them as they are.
-    """
+def reprint_edges(session: Session, story: dict[str, Any]) -> dict[int, int | None]:
+    """Who copied from whom: copy id -> the id it was copied from (None for the first), from the archive's reprint
+    graph (storage.clusters: the earlier member whose text it contains most); a copy the graph does not name is
+    taken from the story's original."""
+    graph = {entry["id"]: entry["copied_from"] for entry in reprint_graph(session, story["id"])}
     original = story["original_article_id"]
-    return {c["id"]: (None if c["id"] == original else original) for c in story["copies"]}
+    return {
+        c["id"]: graph[c["id"]] if c["id"] in graph else (None if c["id"] == original else original)
+        for c in story["copies"]
+    }
 
 
 def story_record(session: Session, story_id: int) -> dict[str, Any] | None:
@@ -381,7 +384,7 @@ def story_record(session: Session, story_id: int) -> dict[str, Any] | None:
         "original_article_id": original,
         "copies": [article_json(a) for a in copies],
     }
-    data["copied_from"] = reprint_edges(data)
+    data["copied_from"] = reprint_edges(session, data)
     return data
 
 

@@ -10,12 +10,13 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from crawler.fields import READING_ZONE
-from storage import browse
-from storage.db import archive_for_reading, session_scope
-from storage.models import Story
+from storage import browse, repository
+from storage.clusters import rebuild_stories
+from storage.db import archive_for_reading, archive_for_writing, session_scope
+from storage.models import Article, Story
 from storage.query import Filters, get_article, story_copies, version_history
 from storage.stats import ACTIVITY_DAYS, FIELDS, activity, coverage_by_week, filled, per_day
-from tests.web_archive import T0, Ids, fill
+from tests.web_archive import STORY, T0, Ids, fill, make_item
 
 
 @pytest.fixture
@@ -152,3 +153,26 @@ def test_the_sites_overview_adds_weekly_coverage_activity_and_runs_to_the_health
     assert qinghe["activity"]["per_day"]
     assert overview["fields"] == list(FIELDS)
     assert overview["recent_runs"][0]["stats"]["pages_fetched"] == 12
+
+
+def test_a_copy_of_a_copy_is_shown_copied_from_the_copy_it_contains(archive_url):
+    """The story's edges are the archive's reprint graph: a relay of the songgang copy (its 一千三百 figure, one
+    paragraph added) is taken from that copy, not from the original."""
+    ids = fill(archive_url)
+    relay = make_item("http://www.linjiang.cn/c/9.html", site="linjiang", title="我市启动防汛三级应急响应",
+                      body=STORY.replace("一千二百余人", "一千三百余人") + "\n（转自松岗新闻网）",
+                      published=T0 + timedelta(hours=9), source="松岗新闻网", column="转载")
+    sessions = archive_for_writing(archive_url)
+    relay_id = repository.save_item(sessions, relay).article_id
+    with session_scope(sessions) as session:
+        rebuild_stories(session)
+        story_id = session.get(Article, ids.original).story_id
+    ro = browse.open_readonly(archive_url)
+    try:
+        with ro.session() as session:
+            story = browse.story_record(session, story_id)
+    finally:
+        ro.dispose()
+    assert story is not None
+    assert [c["id"] for c in story["copies"]] == [ids.original, ids.copy, relay_id]
+    assert story["copied_from"] == {ids.original: None, ids.copy: ids.original, relay_id: ids.copy}
