@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, selectinload, sessionmaker, with_loader_criteria
 
 from crawler.fields import READING_ZONE as CHINA
+from storage.clusters import reprint_graph
 from storage.db import db_url, head_revision
 from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload, Story
 from storage.query import SORTS, Filters, article_json, export_fields, iter_articles, plan, recent_runs, search_page
@@ -389,14 +390,15 @@ def article(session: Session, article_id: int) -> dict[str, Any] | None:
 
 
 # -- one story ---------------------------------------------------------------------------------------------
-def reprint_edges(story: dict[str, Any]) -> dict[int, int | None]:
+def reprint_edges(story: dict[str, Any], graph: dict[int, int | None] | None = None) -> dict[int, int | None]:
     """Who copied from whom: copy id -> the id it was copied from (None for the original).
 
-    Until the archive records a reprint graph (issue 11), every copy is taken from the story's original; the
-    graph's edges replace this function's answer and the story page and API show them as they are.
+    The archive's reprint graph (storage.clusters.reprint_graph: the earlier copy each one copies most closely)
+    where it has an edge; the story's original otherwise.
     """
     original = story["original_article_id"]
-    return {c["id"]: (None if c["id"] == original else original) for c in story["copies"]}
+    graph = graph or {}
+    return {c["id"]: (None if c["id"] == original else graph.get(c["id"]) or original) for c in story["copies"]}
 
 
 def story(session: Session, story_id: int) -> dict[str, Any] | None:
@@ -418,7 +420,7 @@ def story(session: Session, story_id: int) -> dict[str, Any] | None:
         "original_article_id": original,
         "copies": [article_json(a) for a in copies],
     }
-    data["copied_from"] = reprint_edges(data)
+    data["copied_from"] = reprint_edges(data, {e["id"]: e["copied_from"] for e in reprint_graph(session, story_id)})
     return data
 
 

@@ -87,7 +87,7 @@ def _when(copy: dict[str, Any]) -> datetime | None:
 
 def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
     """The story with, for each copy, how long after the original it appeared and what it changed against the
-    copy it was taken from (`copied_from`; the original, until the archive records who copied from whom)."""
+    copy it was taken from (`copied_from`: the earlier copy it copies most closely, by the reprint graph)."""
     with archive.session() as session:
         found = data.story(session, story_id)
     if found is None:
