@@ -131,6 +131,18 @@ def test_the_same_publication_at_another_url_form_is_an_alias_of_one_article(arc
         assert found.id == first.article_id
 
 
+def test_an_alias_stored_first_leaves_the_row_to_the_canonical_page_when_that_arrives(archive_url):
+    sessions = shared_archive(archive_url)
+    printed = item("http://news.qh.cn/print.php?id=1")
+    printed.canonical_url = "http://news.qh.cn/a/1.html"  # the print view's rel=canonical
+    first = save_item(sessions, printed)
+    again = save_item(sessions, item("http://news.qh.cn/a/1.html?from=timeline"))
+    assert (again.outcome, again.article_id) == ("unchanged", first.article_id)  # its URL was known: canonical
+    with session_scope(sessions) as session:
+        article = session.get(Article, first.article_id)
+        assert (article.url, article.canonical_url) == ("http://news.qh.cn/a/1.html", "http://news.qh.cn/a/1.html")
+
+
 def test_a_syndicated_copy_with_the_same_body_is_its_own_article_with_its_own_source_and_time(archive_url):
     sessions = shared_archive(archive_url)
     later = T0 + timedelta(hours=20)
