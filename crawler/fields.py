@@ -110,6 +110,10 @@ FIELDS: tuple[Field, ...] = (
     # one row per publication (storage.repository.publication_key): unique in the archive
     Field("publication_key", "text"),
     Field("fetched_at", "time", on_item=True, exported=True, show_line=10),
+    # flags (migration 0006): a multi-page article stored with a later page missing, and how its pages decoded
+    # ("clean", "mixed": a page in two encodings, "lossy": bytes no codec reads; None: stored before 0006)
+    Field("partial", "bool", on_item=True, content=True, exported=True, show_line=11),
+    Field("decoding", "text", on_item=True, content=True, exported=True, show_line=12),
     Field("extractor_version", "text", exported=True),
     Field("story_id", "int", exported=True),
     Field("is_original", "bool", exported=True),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from crawler.discovery import Pager, looks_like_article
@@ -106,6 +106,23 @@ class Frontier:
             self.mode = "incremental"
         if agree is not None:
             self.mode = agree("mode", self.mode)
+        return self.mode
+
+    def keep_in(self, state: dict[str, Any] | None) -> str:
+        """With a JOBDIR: keep this run's decisions in the job state Scrapy saves when the run stops cleanly
+        (spider.state, pickled by SpiderState), and take up the ones of a run that stopped there: the URLs it
+        scheduled (queued in the JOBDIR or done) stay scheduled, its mode stays. Returns the run's mode.
+
+        crawler.extensions.JobDirGuard clears the state of a run that was killed or finished, so a state found
+        here belongs to a clean stop whose queue is intact.
+        """
+        if state is None:
+            return self.mode
+        if "seen" in state:
+            self.seen = state["seen"]
+            self.mode = state.get("mode", self.mode)
+            self.stats.inc_value("jobdir/resumed_keys", len(self.seen))
+        state["seen"], state["mode"] = self.seen, self.mode  # the same set: the state saved is the run's last
         return self.mode
 
     # -- decisions ---------------------------------------------------------------------------------------------

@@ -21,9 +21,11 @@ class CaptureData:
     fetched_at: datetime
     declared_charset: str | None = None
     encoding: str | None = None
+    #: how the body decoded (crawler.extract.encoding.Decoded.status): flags the article, not kept per capture
+    decoding: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class ArticleItem:
     """An extracted article with the captures of all its pages (more than one for a multi-page article)."""
 
@@ -36,7 +38,14 @@ class ArticleItem:
     canonical_url: str = ""
     content_digest: str = ""
     page_urls: list[str] = field(default_factory=list)
+    #: a later page of a multi-page article could not be had: stored without it (crawler.multipage)
+    partial: bool = False
+    #: the worst decode status of its pages ("clean", "mixed", "lossy"), filled by the normalise pipeline
+    decoding: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never the bodies of its captures: a repr lands in logs and tracebacks
+        return f"ArticleItem({self.url!r}, {len(self.captures)} pages)"
 
 
 @dataclass(slots=True)

@@ -26,18 +26,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import tldextract
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import cookies
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.extract.encoding import decode_html, header_charset
+from crawler.extract.encoding import decode_html, decode_page, header_charset
 from crawler.items import CaptureData
 
 _CHARSET = re.compile(rb"charset=([\w-]+)", re.I)
 logger = logging.getLogger(__name__)
+
+# Scrapy's CookiesMiddleware asks tldextract with its defaults: on a machine with no cache yet (a fresh CI runner,
+# a new user) the first crawl fetches the public suffix list over HTTP and logs a traceback when it cannot. Use
+# the list bundled with tldextract, offline, as crawler.urls does.
+cookies._split_domain = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def _plain_kwargs(response: Response) -> dict[str, Any]:
@@ -58,10 +67,10 @@ class EncodingMiddleware:
             return response
         m = _CHARSET.search(response.headers.get(b"Content-Type") or b"")
         declared = m.group(1).decode("ascii", "ignore") if m else None
-        text, codec = decode_html(response.body, declared)
-        new = HtmlResponse(**_plain_kwargs(response), encoding=codec)
-        new._cached_ubody = text  # the decode we just did; TextResponse.text would redo it
-        request.meta["decoded"] = (response.url, codec)
+        got = decode_page(response.body, declared)
+        new = HtmlResponse(**_plain_kwargs(response), encoding=got.encoding)
+        new._cached_ubody = got.text  # the decode we just did; TextResponse.text would redo it
+        request.meta["decoded"] = (response.url, got.encoding, got.status)
         return new
 
 
@@ -75,7 +84,11 @@ def capture_of(response: Response, fetched_at: datetime, encoding: str | None) -
     headers = headers_of(response)
     requested = response.request.url if response.request else response.url
     charset = header_charset(headers)
-    return CaptureData(requested, response.url, response.status, headers, response.body, fetched_at, charset, encoding)
+    done = response.meta.get("decoded") if response.request else None
+    status = done[2] if done and done[0] == response.url else None  # how EncodingMiddleware's decode came out
+    return CaptureData(
+        requested, response.url, response.status, headers, response.body, fetched_at, charset, encoding, status
+    )
 
 
 def decoded(response: Response) -> tuple[str | None, str | None]:
@@ -136,3 +149,43 @@ class BackoffMiddleware:
 
         await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
         return None
+
+
+# -- what Scrapy drops without a counter: redirect loops and decompression bombs, counted for `newsarchive runs` --
+def _counted(stats: Any, key: str, request: Request, exc: IgnoreRequest) -> IgnoreRequest:
+    stats.inc_value(key)
+    logger.info("dropped %s: %s", request.url, str(exc).split(" because ")[0] if key.endswith("loop") else key)
+    return exc
+
+
+class CountedRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's 3xx redirects; a chain past REDIRECT_MAX_TIMES (a loop) is counted as `redirect/loop`."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise _counted(self.crawler.stats, "redirect/loop", request, exc) from None
+
+
+class CountedMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's `<meta http-equiv=refresh>` redirects, loops counted as `redirect/loop`."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            raise _counted(self.crawler.stats, "redirect/loop", request, exc) from None
+
+
+class CountedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (DOWNLOAD_MAXSIZE applies to the unpacked body); a bomb is counted as
+    `pages/bomb_ignored` (Scrapy's own warning says how big it got)."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            if self.stats is not None:
+                self.stats.inc_value("httpcompression/bomb_ignored")
+            raise

@@ -51,12 +51,12 @@ class PageChain:
 
     def failed(self) -> None:
         """The next page could not be had (an error, a wall, not text): go on with the rest, store what there is."""
-        self.item.extra["partial"] = True
+        self.item.partial = True
 
     @property
     def partial(self) -> bool:
         """A later page is missing from the article."""
-        return bool(self.item.extra.get("partial"))
+        return self.item.partial
 
     def next_url(self) -> str | None:
         """The next page to fetch (taken off the chain), or None when the article is complete."""

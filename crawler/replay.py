@@ -99,7 +99,7 @@ class ReplayMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         path = crawler.settings.get("REPLAY_FROM")
         if not path:
-            raise NotConfigured("REPLAY_FROM is not set")
+            raise NotConfigured  # no message: Scrapy logs "Disabled …: message" as a WARNING on every crawl
         source = ReplaySource.load(path)
         crawler.stats.set_value("replay/recorded", len(source))
         mw = cls(source, crawler.stats)

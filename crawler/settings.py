@@ -47,6 +47,13 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite check lets dont_filter requests (and so their redirects) go anywhere; ours does not
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SiteBoundMiddleware": 50,
+    # Scrapy's own, counting what they drop (redirect loops, decompression bombs) for the run record
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.CountedMetaRefreshMiddleware": 580,
+    "crawler.middlewares.CountedCompressionMiddleware": 590,
+    "crawler.middlewares.CountedRedirectMiddleware": 600,
     "crawler.middlewares.PlainCompressedMiddleware": 595,
     "crawler.middlewares.EncodingMiddleware": 585,
     "crawler.middlewares.BackoffMiddleware": 560,
@@ -65,6 +72,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 500,
     "crawler.extensions.ChallengeGuard": 500,
+    # a JOBDIR queue left by a killed run is set aside, never read half-written (crawler.extensions.JobDirGuard)
+    "crawler.extensions.JobDirGuard": 500,
     # every response kept as a capture, list pages and robots.txt too, so a WARC export replays the whole crawl
     "crawler.page_captures.PageCaptures": 510,
 }
@@ -78,6 +87,10 @@ TELNETCONSOLE_ENABLED = False
 # Non-2xx responses are classified by the spider (soft 404s, challenges), so let them reach it.
 HTTPERROR_ALLOWED_CODES = [404, 410, 412, 521]
 
+# SQLite: a write waits this long for another writer's lock before it fails (and the article is kept to retry
+# at the end of the run); the crawl logs every store that waited more than a few seconds (pipelines.store).
+NEWSARCHIVE_SQLITE_BUSY_SECONDS = float(os.environ.get("NEWSARCHIVE_SQLITE_BUSY_SECONDS", "30"))
+
 # Incremental crawling (crawler/spiders/news.py): articles published within this many days are fetched
 # again (conditional GET) to catch corrections; 0 turns it off. `-a refetch_days=N` overrides per run.
 NEWSARCHIVE_REFETCH_DAYS = 2
@@ -90,6 +103,11 @@ NEWSARCHIVE_MAX_LIST_PAGES = 5000
 NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# A dropped item is one line with its reason and URL (crawler.logformat), at INFO: dropping a page that is not an
+# article is routine, and its counters are in the run record.
+LOG_FORMATTER = "crawler.logformat.ArchiveLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 # Past one machine: with a Redis URL (here, `-s NEWSARCHIVE_REDIS_URL=…` or a Scrapyd `setting=`) the crawl is a
 # fleet worker (crawler/fleet): workers share a frontier per site run, a killed worker's requests are fetched

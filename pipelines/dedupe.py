@@ -10,7 +10,10 @@ store can tell unchanged from updated content.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.items import ArticleItem
 from crawler.urls import url_key
@@ -20,6 +23,8 @@ from storage.query import archived_urls
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 
 class DedupePipeline:
@@ -42,7 +47,12 @@ class DedupePipeline:
         self.seen.add(key)
         if item.extra.get("refetch"):
             return item
-        with session_scope(archive_for_settings(self.crawler.settings)) as session:
-            if archived_urls(session, [item.canonical_url or item.url]):
-                raise drop(self.crawler, "already_archived", item.canonical_url)
+        try:
+            with session_scope(archive_for_settings(self.crawler.settings)) as session:
+                held = archived_urls(session, [item.canonical_url or item.url])
+        except SQLAlchemyError as exc:  # the archive is down: the store keeps the item and its unique keys decide
+            logger.warning("cannot ask the archive about %s: %s", item.url, str(getattr(exc, "orig", exc)).strip())
+            return item
+        if held:
+            raise drop(self.crawler, "already_archived", item.canonical_url)
         return item

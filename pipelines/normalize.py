@@ -46,9 +46,20 @@ def normalize_item(item: ArticleItem) -> ArticleItem:
     item.content_digest = content_digest(ex.body)
     if not item.page_urls:
         item.page_urls = [item.url, *ex.next_pages]
+    item.decoding = worst_decoding([c.decoding for c in item.captures]) or item.decoding
     # the pages as the article's own URLs: whichever link with share parameters a crawl followed first
     item.page_urls = _unique(without_tracking(u) for u in item.page_urls)
     return item
+
+
+#: decode statuses (crawler.extract.encoding.Decoded), best first: an article is flagged with its worst page's
+DECODINGS = ("clean", "mixed", "lossy")
+
+
+def worst_decoding(statuses: Iterable[str | None]) -> str | None:
+    """The worst of the pages' decode statuses; None when no page says (a capture decoded elsewhere)."""
+    known = [DECODINGS.index(s) for s in statuses if s in DECODINGS]
+    return DECODINGS[max(known)] if known else None
 
 
 class NormalizePipeline:

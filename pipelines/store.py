@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+#: a store that waits this long (a SQLite lock held by another writer) is logged: downloading waited with it
+STALL_SECONDS = 2.0
 
 #: stats counter per store outcome
 OUTCOME_STAT = {
@@ -62,8 +66,13 @@ class StorePipeline:
         self.crawler.stats.inc_value(OUTCOME_STAT[result.outcome])
 
     def _withdrawn(self, item: WithdrawnItem) -> WithdrawnItem:
-        with session_scope(self._archive()) as session:
-            article_id = mark_withdrawn(session, item.url, item.status, item.fetched_at)
+        try:
+            with session_scope(self._archive()) as session:
+                article_id = mark_withdrawn(session, item.url, item.status, item.fetched_at)
+        except OperationalError as exc:  # the next refetch of the page marks it again
+            self.crawler.stats.inc_value("archive/write_errors")
+            logger.error("archive unavailable, %s not marked withdrawn: %s", item.url, exc.orig)
+            return item
         self.crawler.stats.inc_value("articles/withdrawn" if article_id else "articles/withdrawn_unknown")
         return item
 
@@ -72,6 +81,7 @@ class StorePipeline:
             return self._withdrawn(item)
         if not isinstance(item, ArticleItem):
             return item
+        started = time.monotonic()
         try:
             result = self._save(item)
         except IntegrityError as exc:
@@ -82,8 +92,16 @@ class StorePipeline:
             item.extra["archive_pending"] = True  # not stored yet: a fleet lease of its request stays unacknowledged
             self.pending.append(item)
             return item
+        finally:
+            self._stalled(time.monotonic() - started, item.url)
         self._count(item, result)
         return item
+
+    def _stalled(self, seconds: float, url: str) -> None:
+        if seconds >= STALL_SECONDS:
+            stats = self.crawler.stats
+            stats.set_value("archive/stalled_seconds", stats.get_value("archive/stalled_seconds", 0.0) + seconds)
+            logger.warning("storing %s waited %.1f s for the archive (locked by another writer?)", url, seconds)
 
     def close_spider(self) -> None:
         still_failing = []

@@ -64,13 +64,18 @@ def masked(url: str | None = None) -> str:
         return db_url(url)
 
 
+#: how long a SQLite write waits for another writer's lock before it fails (the crawl's
+#: NEWSARCHIVE_SQLITE_BUSY_SECONDS setting sets it: crawler/commands/crawl.py); read by every new connection
+sqlite_busy_seconds = float(os.environ.get("NEWSARCHIVE_SQLITE_BUSY_SECONDS") or 30)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL: one writer and many readers (a search while a crawl runs); busy_timeout waits instead of failing.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={max(0, int(sqlite_busy_seconds * 1000))}")
     cur.close()
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -157,6 +158,10 @@ class Article(Base):
     #: set when the page later answered 404/410 or redirected to a "deleted" page
     withdrawn_at: Mapped[datetime | None]
     withdrawn_status: Mapped[int | None] = mapped_column(Integer)
+    #: a later page of the multi-page article was missing when it was stored
+    partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: how its pages decoded: "clean", "mixed" (two encodings), "lossy" (undecodable bytes); NULL before 0006
+    decoding: Mapped[str | None] = mapped_column(String(10))
     #: unused since stories are rebuilt from the bodies (storage.clusters); kept for archives that have it
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 

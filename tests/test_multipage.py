@@ -60,7 +60,7 @@ def test_a_failed_later_page_leaves_a_partial_article_with_the_other_pages() -> 
     chain.add(Extracted(p3, body="第三页"), p3, capture(p3))
     assert chain.next_url() is None
     assert chain.partial
-    assert chain.item.extra["partial"] is True
+    assert chain.item.partial is True
     assert chain.item.extracted.body == "第一页\n第三页"
     assert chain.item.page_urls == [p1, p3]
 

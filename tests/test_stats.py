@@ -141,3 +141,16 @@ def test_html_report_is_one_offline_file(archive, tmp_path):
 def test_sparkline():
     assert sparkline([0, 0]) == "▁▁"
     assert sparkline([0, 4, 8]) == "▁▅█"
+
+
+def test_a_body_counts_as_filled_when_it_holds_more_than_spaces(archive_url):
+    sessions = open_archive(archive_url)
+    bodies = ["", " ", "   ", " 正文", "正文", "正文  ", "\n"]
+    with session_scope(sessions) as session:
+        for n, body in enumerate(bodies, 1):
+            session.add(new_article(n, site="spaces", body=body, fetched_at=NOW - timedelta(days=30)))
+    with session_scope(sessions) as session:
+        health = archive_health(session, now=NOW)
+    (site,) = health.sites
+    # trim() removes spaces only: a newline is text, as the count has always had it
+    assert site.history.shares["body"] == pytest.approx(4 / 7)

@@ -108,7 +108,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     console.print(f"[bold]{data['title']}[/bold]")
     for field in SHOWN:
         value = data[field.name]
-        if value not in ("", None, []):
+        if value not in ("", None, [], False, "clean"):  # a flag is shown only when raised
             console.print(f"[dim]{field.name}:[/dim] {as_text(field, value, ', ')}")
     console.print()
     console.print(data["body"], markup=False)

@@ -10,6 +10,9 @@ from storage.db import session_scope
 from storage.models import CrawlRun
 from storage.query import recent_runs
 
+#: run counters shown in the "problems" column when not zero
+PROBLEMS = ("challenges", "soft_404", "exceptions", "bomb_ignored", "redirect_loops", "offsite_filtered", "unsaved",
+            "articles_partial")
 COLUMNS = ("id", "site", "mode", "started", "finished", "pages", "new", "upd", "same", "dup", "dropped", "problems")
 
 
@@ -46,7 +49,7 @@ def run_json(r: CrawlRun) -> dict[str, Any]:
 def _row(r: CrawlRun) -> list[str]:
     s = r.stats or {}
     problems = {f"http{k}": v for k, v in (s.get("http_errors") or {}).items()}
-    problems.update({k: s[k] for k in ("challenges", "soft_404", "exceptions") if s.get(k)})
+    problems.update({k: s[k] for k in PROBLEMS if s.get(k)})
     finished = local_time(r.finished_at, "%H:%M:%S ") + (r.finish_reason or "") if r.finished_at else "running/killed"
     return [
         str(r.id),

@@ -48,8 +48,8 @@ class RecordFixtureSpider(scrapy.Spider):
         }
         received = CaptureData(response.url, response.url, response.status, headers, response.body, fetched_at)
         self.saved = fixture_from_response(self.out, received, profile_for(self.site) if self.site else None)
-        self.logger.warning("saved %s (%d bytes, status %d) to %s", response.url, len(response.body),
-                            response.status, self.out)
+        self.logger.info("saved %s (%d bytes, status %d) to %s", response.url, len(response.body), response.status,
+                         self.out)  # the command prints the one line a user sees
 
 
 class Command(ScrapyCommand):

@@ -43,7 +43,13 @@ HOSTILE_RESOURCES = {
     "offsite_redirect": Resource("/go/offsite.html", "redirect", "外链跳转", home=True),
     "meta_refresh": Resource("/zt/jump.html", "refresh", "专题跳转", home=True),
     "sitemap_bomb": Resource("/sitemap_bomb.xml.gz", "bomb"),
+    # an HTML page and an RSS feed sent gzip-encoded that inflate to bomb_mb MB; a 302 chain that never ends
+    "page_bomb": Resource("/zt/bigpic.html", "page_bomb", "高清大图", home=True),
+    "feed_bomb": Resource("/rss_full.xml", "feed_bomb"),
+    "redirect_loop": Resource("/go/loop.html", "redirect", "循环跳转", home=True),
 }
+#: where a hostile resource sends the client: off the site, or (a loop) back to itself
+HOSTILE_TARGETS = {"redirect_loop": "{self}"}
 
 
 def cycle(pattern: str, i: int) -> int:
@@ -378,8 +384,9 @@ def _hostile(site: SiteModel, rng: random.Random) -> None:
     pool = [a for a in _candidates(site) if a.encoding == "utf-8"]
     for kind in site.spec.hostile:
         if kind in HOSTILE_RESOURCES:
-            resource = dataclasses.replace(HOSTILE_RESOURCES[kind], target=site.spec.offsite + "landing.html",
-                                           status=STATUS.get(HOSTILE_RESOURCES[kind].kind, 200))
+            base = HOSTILE_RESOURCES[kind]
+            target = HOSTILE_TARGETS.get(kind, site.spec.offsite + "landing.html").format(self=site.url(base.path))
+            resource = dataclasses.replace(base, target=target, status=STATUS.get(base.kind, 200))
             site.resources.append(resource)
             found[kind] = [site.url(resource.path)]
             continue

@@ -48,7 +48,9 @@ class Page:
     @property
     def compressible(self) -> bool:
         kind = self.headers.get("Content-Type", "")
-        return bool(self.body) and not kind.startswith(("image/", "application/gzip", "application/x-gzip"))
+        packed = kind.startswith(("image/", "application/gzip", "application/x-gzip"))
+        packed = packed or "Content-Encoding" in self.headers  # sent as it is (a bomb): never compressed again
+        return bool(self.body) and not packed
 
 
 def page_key(target: str) -> str:

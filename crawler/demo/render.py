@@ -108,6 +108,7 @@ class View:
 
     def feeds(self) -> list[tuple[str, str, str]]:
         found = [("/rss.xml", "application/rss+xml", "RSS")] if self.feed_articles("rss") else []
+        found += [(r.path, "application/rss+xml", "RSS") for r in self.site.resources if r.kind == "feed_bomb"]
         return found + ([("/atom.xml", "application/atom+xml", "Atom")] if self.feed_articles("atom") else [])
 
     def feed_articles(self, kind: str) -> list[Article]:
@@ -197,6 +198,10 @@ def _resource_page(v: View, r: Resource) -> Page:
         return Page(302, {"Content-Type": "text/html; charset=utf-8", "Location": r.target}, b"")
     if r.kind == "bomb":
         return Page(200, {"Content-Type": "application/x-gzip"}, sitemap_bomb(v.spec.bomb_mb))
+    if r.kind in ("page_bomb", "feed_bomb"):  # sent gzip-encoded: the client inflates it (or refuses to)
+        kind = "text/html" if r.kind == "page_bomb" else "application/rss+xml"
+        headers = {"Content-Type": f"{kind}; charset=utf-8", "Content-Encoding": "gzip"}
+        return Page(200, headers, bomb(b"<html><head><title>", v.spec.bomb_mb))
     title, heading, line = NOTICES.get(r.kind, (r.title or r.text, "", r.text))
     page = _plain_page(v, title=title, heading=heading, lines=[line] if line else [])
     page.delay = r.delay
@@ -209,10 +214,14 @@ def not_found(v: View) -> Page:
 
 
 @cache
+def bomb(head: bytes, megabytes: int) -> bytes:
+    """A small gzip stream that inflates to `megabytes` MB: `head`, then gzip members of zeros."""
+    return gzip.compress(head, mtime=0) + gzip.compress(bytes(BOMB_CHUNK), 9, mtime=0) * megabytes
+
+
 def sitemap_bomb(megabytes: int) -> bytes:
-    """A small .xml.gz that inflates to `megabytes` MB: a urlset head, then gzip members of zeros."""
-    head = gzip.compress(b'<?xml version="1.0" encoding="UTF-8"?><urlset><url><loc>', mtime=0)
-    return head + gzip.compress(bytes(BOMB_CHUNK), 9, mtime=0) * megabytes
+    """A small .xml.gz that inflates to `megabytes` MB: a urlset head, then zeros."""
+    return bomb(b'<?xml version="1.0" encoding="UTF-8"?><urlset><url><loc>', megabytes)
 
 
 def _xml(v: View, template: str, kind: str = "application/xml", **context: Any) -> Page:
@@ -239,6 +248,8 @@ def _feeds(v: View, pages: Pages) -> None:
         sitemaps = ["/sitemap.xml"]
     sitemaps += [r.path for r in v.site.resources if r.kind == "bomb"]
     for path, kind, _ in v.feeds():
+        if path in {r.path for r in v.site.resources}:
+            continue  # a hostile feed: rendered as a resource
         name = path.strip("/").split(".")[0]
         pages.add(path, partial(_xml, v, f"feeds/{name}.xml", kind, articles=v.feed_articles(name)))
     robots = environment().get_template("feeds/robots.txt").render(v=v, sitemaps=sitemaps)

@@ -19,7 +19,7 @@ RICH_BYLINES: dict[str, Any] = _FAMILY_DATA["bylines"]["rich"]
 ALIAS_KINDS = ("tracking", "dynamic", "print", "https")
 DEFAULT_START = datetime(2015, 7, 1, tzinfo=timezone(timedelta(hours=8)))
 HOSTILE_KINDS = ("script_title", "markup_source", "deep_nesting", "offsite_redirect", "meta_refresh", "sitemap_bomb",
-                 "mixed_encoding")
+                 "mixed_encoding", "page_bomb", "feed_bomb", "redirect_loop")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract import extract_article
-from crawler.extract.encoding import decode_html
+from crawler.extract.encoding import decode_page
 from crawler.extract.types import Extracted
 from crawler.items import ArticleItem
 from crawler.sites import SiteProfile, load_profile
 from crawler.version import EXTRACTOR_VERSION
-from pipelines.normalize import normalize_item
+from pipelines.normalize import normalize_item, worst_decoding
 from storage.clusters import rebuild_stories
 from storage.db import session_scope
 from storage.models import Article, ArticleVersion, Capture
@@ -39,8 +39,7 @@ def extract_capture(
     body: bytes, url: str, fetched_at: datetime, declared: str | None, profile: SiteProfile | None = None
 ) -> Extracted:
     """Decode a stored body (with the charset its headers declared) and extract it as of its fetch time."""
-    html, _encoding = decode_html(body, declared)
-    return extract_article(html, url, fetched_at, profile)
+    return extract_article(decode_page(body, declared).text, url, fetched_at, profile)
 
 
 def item_from_captures(site: str, captures: Sequence[Capture], profile: SiteProfile | None = None) -> ArticleItem:
@@ -53,6 +52,7 @@ def item_from_captures(site: str, captures: Sequence[Capture], profile: SiteProf
     for cap in captures[1:]:
         page = extract_capture(cap.body, cap.final_url, cap.fetched_at, cap.declared_charset, profile)
         merge_page(item, page, cap.final_url)
+    item.decoding = worst_decoding(decode_page(c.body, c.declared_charset).status for c in captures)
     return normalize_item(item)
 
 
@@ -116,7 +116,9 @@ def reextract(
             if article.site not in profiles:
                 profiles[article.site] = profile_for(article.site)
             item = item_from_captures(article.site, captures, profiles[article.site])
+            item.partial = article.partial  # a page missing then is missing from the captures too
             result = update_article(session, article, item, reason="reextract")
+            article.decoding = item.decoding  # the flag is filled in even when no field changed
             article.extractor_version = EXTRACTOR_VERSION
         if result is None:
             continue

@@ -11,6 +11,7 @@ final URL, fetch time and body) is skipped, so importing a file twice adds nothi
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.extract import extract_article, page_kind
-from crawler.extract.encoding import decode_html, header_charset
+from crawler.extract.encoding import decode_page, header_charset
 from crawler.items import ArticleItem, CaptureData
 from crawler.offline.reextract import item_from_captures, profile_for
 from crawler.sites import SiteProfile
@@ -64,8 +65,9 @@ def ingest_capture(
     Returns the store result, or None when the capture is not an archivable article (it is still kept).
     """
     declared = cap.declared_charset or header_charset(cap.headers)
-    html, encoding = decode_html(cap.body, declared)
-    cap.declared_charset, cap.encoding = declared, encoding
+    got = decode_page(cap.body, declared)
+    html = got.text
+    cap.declared_charset, cap.encoding, cap.decoding = declared, got.encoding, got.status
     if cap.status < 400 and page_kind(Selector(text=html, base_url=cap.final_url), cap.final_url) == "article":
         ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
         item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
@@ -78,8 +80,6 @@ def ingest_capture(
 
 def already_held(session: Session, cap: CaptureData) -> bool:
     """Does the archive hold this capture already (same final URL, fetch time and body)?"""
-    import hashlib
-
     digest = hashlib.sha256(cap.body).hexdigest()
     found = session.scalar(
         select(Capture.id)
@@ -95,7 +95,8 @@ def ingest_pages(
     """The pages of one multi-page article (page order), merged into one article as the crawl merged them."""
     for cap in caps:
         cap.declared_charset = cap.declared_charset or header_charset(cap.headers)
-        cap.encoding = decode_html(cap.body, cap.declared_charset)[1]
+        got = decode_page(cap.body, cap.declared_charset)
+        cap.encoding, cap.decoding = got.encoding, got.status
     item = item_from_captures(site, caps, profile)  # type: ignore[arg-type]
     item.captures = caps
     if rejection(item):

@@ -12,7 +12,7 @@ work a frozen migration cannot do, since it needs the extractor. Frozen: it impo
 Merge note: written after 0006 (the reliability work); on a branch without 0006 it follows 0005.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
