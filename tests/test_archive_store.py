@@ -402,3 +402,25 @@ def test_json_columns_are_readable_utf8_for_people_who_open_the_database_directl
     with sqlite3.connect(path) as conn:
         (author,) = conn.execute("SELECT author FROM articles").fetchone()
     assert author == '["上官文"]'
+
+
+def test_the_reprint_graph_links_each_copy_to_the_earlier_copy_it_copies_most_closely(sqlite_url):
+    from storage.browse import story_record
+    from storage.clusters import reprint_graph
+
+    sessions = shared_archive(sqlite_url)
+    note = "编辑补充：据统计，截至目前全市已累计转移安置群众一千五百余人，各安置点运转有序。"
+    rows = [
+        save_item(sessions, item("http://a.cn/1.html", STORY, published=T0)),
+        save_item(sessions, item("http://b.cn/2.html", STORY + "\n" + note, published=T0 + timedelta(hours=3))),
+        save_item(sessions, item("http://c.cn/3.html", STORY + "\n" + note + "\n（有删改）",
+                                 published=T0 + timedelta(hours=6))),
+    ]
+    rebuild(sessions)
+    a, b, c = (r.article_id for r in rows)
+    with session_scope(sessions) as session:
+        graph = {e["id"]: e for e in reprint_graph(session, a)}
+        assert [graph[n]["copied_from"] for n in (a, b, c)] == [None, a, b]
+        assert graph[b]["edits"]["added"] == [note]
+        assert graph[c]["edits"]["delay_seconds"] == 3 * 3600
+        assert story_record(session, a)["copied_from"] == {a: None, b: a, c: b}  # the web view's story page
