@@ -353,16 +353,15 @@ def article_record(session: Session, article_id: int) -> dict[str, Any] | None:
 
 
 # -- one story ---------------------------------------------------------------------------------------------
-def reprint_edges(session: Session, story: dict[str, Any]) -> dict[int, int | None]:
-    """Who copied from whom: copy id -> the id it was copied from (None for the first), from the archive's reprint
-    graph (storage.clusters: the earlier member whose text it contains most); a copy the graph does not name is
-    taken from the story's original."""
-    graph = {entry["id"]: entry["copied_from"] for entry in reprint_graph(session, story["id"])}
+def reprint_edges(story: dict[str, Any], graph: dict[int, int | None] | None = None) -> dict[int, int | None]:
+    """Who copied from whom: copy id -> the id it was copied from (None for the original).
+
+    The archive's reprint graph (storage.clusters.reprint_graph: the earlier copy each one copies most closely)
+    where it has an edge; the story's original otherwise.
+    """
     original = story["original_article_id"]
-    return {
-        c["id"]: graph[c["id"]] if c["id"] in graph else (None if c["id"] == original else original)
-        for c in story["copies"]
-    }
+    graph = graph or {}
+    return {c["id"]: (None if c["id"] == original else graph.get(c["id"]) or original) for c in story["copies"]}
 
 
 def story_record(session: Session, story_id: int) -> dict[str, Any] | None:
@@ -384,7 +383,7 @@ def story_record(session: Session, story_id: int) -> dict[str, Any] | None:
         "original_article_id": original,
         "copies": [article_json(a) for a in copies],
     }
-    data["copied_from"] = reprint_edges(session, data)
+    data["copied_from"] = reprint_edges(data, {e["id"]: e["copied_from"] for e in reprint_graph(session, story_id)})
     return data
 
 

@@ -156,6 +156,10 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
     return len(small & large) / len(small)
 
 
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
 def is_copy(a: Doc, b: Doc) -> bool:
     """Are these two articles copies of one story? (See the module docstring for the rule.)"""
     if len(a.grams) < MIN_SHINGLES or len(b.grams) < MIN_SHINGLES:
@@ -383,7 +387,8 @@ def edits(source: Doc, copy: Doc) -> dict[str, Any]:
 
 
 def reprint_graph(session: Session, story_id: int) -> list[dict[str, Any]]:
-    """Who copied whom in one story: per member (earliest first), the earlier member it copies most closely."""
+    """Who copied whom in one story: per member (earliest first), the earlier member it is most alike (Jaccard of
+    the compared shingles), with its edits against that one."""
     ids = list(session.scalars(select(Article.id).where(Article.story_id == story_id)))
     if not ids:
         return []
@@ -393,7 +398,8 @@ def reprint_graph(session: Session, story_id: int) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"id": doc.id, "site": doc.site, "url": doc.url, "title": doc.title,
                                  "published": doc.published, "source": doc.source, "column": doc.column,
                                  "copied_from": None, "edits": None}
-        earlier = [(containment(doc.grams, e.grams), -k, e) for k, e in enumerate(docs[:n])]
+        # the closest earlier copy by Jaccard: a copy of a copy shares the edits of the one it copied
+        earlier = [(_jaccard(doc.grams, e.grams), -k, e) for k, e in enumerate(docs[:n])]
         if earlier:
             _c, _k, parent = max(earlier, key=lambda t: (t[0], t[1]))
             entry["copied_from"] = parent.id

@@ -272,6 +272,13 @@ def update_article(session: Session, article: Article, item: ArticleItem, reason
     return StoreResult(article.id, "updated", changed)
 
 
+def _prefer_canonical(article: Article, item: ArticleItem) -> None:
+    """The canonical page itself arriving after an alias of it (a print view found first) gives the row its URL,
+    so the row reads the same whichever URL form a crawl happened to fetch first."""
+    if url_key(item.url) == url_key(article.canonical_url):
+        article.url = without_tracking(item.url)
+
+
 def find_publication(session: Session, item: ArticleItem) -> Article | None:
     """The archived row of the item's publication (same site, title, published time and body), if any."""
     key = item_publication_key(item)
@@ -291,11 +298,13 @@ def store_item(session: Session, item: ArticleItem) -> StoreResult:
     """
     existing = find_article(session, _item_urls(item))
     if existing is not None:
+        _prefer_canonical(existing, item)
         return update_article(session, existing, item)
     same = find_publication(session, item)
     if same is not None:
         _add_urls(session, same, _item_urls(item), item.fetched_at)
         _add_captures(session, same, item)
+        _prefer_canonical(same, item)
         return StoreResult(same.id, "same_content")
     return StoreResult(add_article(session, item).id, "new")
 

@@ -131,6 +131,18 @@ def test_the_same_publication_at_another_url_form_is_an_alias_of_one_article(arc
         assert found.id == first.article_id
 
 
+def test_an_alias_stored_first_leaves_the_row_to_the_canonical_page_when_that_arrives(archive_url):
+    sessions = shared_archive(archive_url)
+    printed = item("http://news.qh.cn/print.php?id=1")
+    printed.canonical_url = "http://news.qh.cn/a/1.html"  # the print view's rel=canonical
+    first = save_item(sessions, printed)
+    again = save_item(sessions, item("http://news.qh.cn/a/1.html?from=timeline"))
+    assert (again.outcome, again.article_id) == ("unchanged", first.article_id)  # its URL was known: canonical
+    with session_scope(sessions) as session:
+        article = session.get(Article, first.article_id)
+        assert (article.url, article.canonical_url) == ("http://news.qh.cn/a/1.html", "http://news.qh.cn/a/1.html")
+
+
 def test_a_syndicated_copy_with_the_same_body_is_its_own_article_with_its_own_source_and_time(archive_url):
     sessions = shared_archive(archive_url)
     later = T0 + timedelta(hours=20)
@@ -390,3 +402,25 @@ def test_json_columns_are_readable_utf8_for_people_who_open_the_database_directl
     with sqlite3.connect(path) as conn:
         (author,) = conn.execute("SELECT author FROM articles").fetchone()
     assert author == '["上官文"]'
+
+
+def test_the_reprint_graph_links_each_copy_to_the_earlier_copy_it_copies_most_closely(sqlite_url):
+    from storage.browse import story_record
+    from storage.clusters import reprint_graph
+
+    sessions = shared_archive(sqlite_url)
+    note = "编辑补充：据统计，截至目前全市已累计转移安置群众一千五百余人，各安置点运转有序。"
+    rows = [
+        save_item(sessions, item("http://a.cn/1.html", STORY, published=T0)),
+        save_item(sessions, item("http://b.cn/2.html", STORY + "\n" + note, published=T0 + timedelta(hours=3))),
+        save_item(sessions, item("http://c.cn/3.html", STORY + "\n" + note + "\n（有删改）",
+                                 published=T0 + timedelta(hours=6))),
+    ]
+    rebuild(sessions)
+    a, b, c = (r.article_id for r in rows)
+    with session_scope(sessions) as session:
+        graph = {e["id"]: e for e in reprint_graph(session, a)}
+        assert [graph[n]["copied_from"] for n in (a, b, c)] == [None, a, b]
+        assert graph[b]["edits"]["added"] == [note]
+        assert graph[c]["edits"]["delay_seconds"] == 3 * 3600
+        assert story_record(session, a)["copied_from"] == {a: None, b: a, c: b}  # the web view's story page

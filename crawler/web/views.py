@@ -93,7 +93,7 @@ COPY_FIELDS = ("title", "subtitle", "source", "author", "contributors", "editor"
 def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
     """The story with who published first (not always the original: a copy's clock may run early), and for each
     copy how long after the original it appeared and what it changed against the copy it was taken from
-    (`copied_from`: the archive's reprint graph)."""
+    (`copied_from`: the earlier copy it copies most closely, by the reprint graph)."""
     with archive.session() as session:
         found = data.story(session, story_id)
     if found is None:
