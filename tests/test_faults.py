@@ -167,10 +167,11 @@ def test_sigkill_at_random_points_then_resume_loses_nothing_and_fetches_nothing_
         finished(run)
         fetched_twice += len(set(article_hits(server, server.take_hits())) & before)
         stored = snapshot(db_url)  # asserts that no article is stored twice
-        row.inputs, row.lost, row.twice = total, len(server.site.articles - set(stored)), fetched_twice
+        missing = server.site.articles - set(stored)
+        row.inputs, row.lost, row.twice = total, len(missing), fetched_twice
         row.peak_rss_mb = max(row.peak_rss_mb, run.peak_rss_mb)
     row.done()
-    assert row.lost == 0
+    assert row.lost == 0, f"lost {sorted(missing)} (kills at {points} stored articles)"
     assert row.twice == 0
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.fields import READING_ZONE
@@ -34,9 +36,13 @@ def parse_date(value: str) -> datetime:
     """A --since/--until value: a date or datetime, read as China time unless it has an offset."""
     try:
         parsed = datetime.fromisoformat(value)
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=READING_ZONE)
+        parsed.astimezone(UTC)  # the archive compares in UTC: 0001-01-01 China time is before year 1 there
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=READING_ZONE)
+    except OverflowError as exc:
+        raise argparse.ArgumentTypeError(f"date out of range: {value!r}") from exc
+    return parsed
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:
@@ -97,7 +103,18 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(READING_ZONE).strftime(fmt) if value else ""
 
 
+#: control characters (ESC, BEL, CR …) in archived text: shown escaped, never sent to the terminal as they are
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: str) -> Text:
+    """Archived text for the terminal: as text (no Rich markup: `[/b]` and `[update]` are characters), control
+    characters escaped (`\x1b`)."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
+
+
 def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], *, fold: bool = True) -> None:
+    """A table of archived values: every cell is printed as text (safe_text)."""
     table = Table(title=title)
     for col in columns:
         if fold:
@@ -105,5 +122,5 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]
         else:
             table.add_column(col)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(safe_text(cell) for cell in row))
     Console().print(table)

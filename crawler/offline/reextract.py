@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,13 @@ from storage.repository import StoreResult, update_article
 
 
 def profile_for(site: str) -> SiteProfile | None:
-    """The site's profile when one exists (its selectors and time zone matter to extraction), else None."""
+    """The site's profile when one exists (its selectors and time zone matter to extraction), else None.
+
+    Only by id from the profile directory: a site id comes from stored data (a WARC's `Newsarchive-Site` header),
+    and a path there must not choose which file is opened.
+    """
+    if not site or Path(site).name != site or site.endswith(".toml") or site.startswith("."):
+        return None
     try:
         return load_profile(site)
     except (OSError, ValueError, TypeError):  # no profile for this site id, or one that does not load
