@@ -137,3 +137,9 @@ def test_a_warc_site_header_cannot_choose_a_profile_file(tmp_path) -> None:
     assert profile_for(str(evil)) is None
     assert profile_for("../../" + evil.name) is None
     assert profile_for("demo") is not None
+
+
+def test_runs_say_their_zone_as_stats_does(archive, capsys) -> None:
+    code, out, _err = run(capsys, "--db", archive, "runs")
+    assert code == 0
+    assert "UTC" in out
