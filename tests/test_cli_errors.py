@@ -143,3 +143,15 @@ def test_runs_say_their_zone_as_stats_does(archive, capsys) -> None:
     code, out, _err = run(capsys, "--db", archive, "runs")
     assert code == 0
     assert "UTC" in out
+
+
+def test_progress_passes_every_item_through_on_a_terminal_and_prints_nothing_when_piped(capsys, monkeypatch) -> None:
+    import sys
+
+    from crawler.cli.common import progress
+
+    assert list(progress("piped")(range(5))) == [0, 1, 2, 3, 4]
+    assert capsys.readouterr().err == ""  # quiet when output is piped
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert list(progress("terminal")(iter(range(5)))) == [0, 1, 2, 3, 4]
+    assert list(progress("terminal", total=3)([7, 8, 9])) == [7, 8, 9]

@@ -9,7 +9,17 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from crawler.cli.common import add_filters, fail, filters, json_line, local_time, print_table, reading, safe_text
+from crawler.cli.common import (
+    add_filters,
+    fail,
+    filters,
+    json_line,
+    local_time,
+    print_table,
+    progress,
+    reading,
+    safe_text,
+)
 from crawler.fields import SHOWN, as_text
 from storage.db import ArchiveMissing, masked, session_scope
 from storage.export import FORMATS, write_csv, write_jsonl, write_parquet
@@ -142,7 +152,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "parquet" and not args.output:
         return fail("--format parquet needs -o PATH", 2)
     with session_scope(reading(args)) as session:
-        rows = (article_json(a) for a in iter_articles(session, filters(args)))
+        rows = (article_json(a) for a in progress("exporting")(iter_articles(session, filters(args))))
         if args.format == "parquet":
             count = write_parquet(rows, args.output)
         else:

@@ -6,9 +6,9 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -19,6 +19,7 @@ from crawler.fields import READING_ZONE
 from storage.db import archive_for_reading, archive_for_writing
 from storage.query import Filters
 
+T = TypeVar("T")
 DB_HELP = "archive URL (default: $ARCHIVE_DB_URL or sqlite:///newsarchive.db)"
 
 
@@ -86,6 +87,27 @@ def reading(args: argparse.Namespace) -> sessionmaker[Session]:
 def writing(args: argparse.Namespace) -> sessionmaker[Session]:
     """The archive a command writes to: created at the newest schema when empty, refused at an older one."""
     return archive_for_writing(args.db)
+
+
+def progress(label: str, total: int | None = None) -> Callable[[Iterable[T]], Iterator[T]]:
+    """A wrapper for a long loop: rich's progress bar on stderr when it is a terminal; nothing (the items as they
+    are) when output is piped or redirected, so scripts and cron logs stay clean."""
+
+    def wrap(items: Iterable[T]) -> Iterator[T]:
+        if not sys.stderr.isatty():
+            yield from items
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(label, total=total if total is not None else len(items) if isinstance(items, Sized)
+                                else None)
+            for item in items:
+                yield item
+                bar.advance(task)
+
+    return wrap
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -7,7 +7,7 @@ Relative dates (昨天, 3小时前) resolve against each capture's fetch time, n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -98,9 +98,15 @@ class ReextractReport:
 
 
 def reextract(
-    factory: sessionmaker[Session], site: str | None = None, since: datetime | None = None
+    factory: sessionmaker[Session],
+    site: str | None = None,
+    since: datetime | None = None,
+    progress: Callable[[list[int]], Iterable[int]] = iter,
 ) -> ReextractReport:
-    """Re-extract every matching article from its captures; a change becomes a version with reason "reextract"."""
+    """Re-extract every matching article from its captures; a change becomes a version with reason "reextract".
+
+    `progress` wraps the loop over the article ids (the CLI's progress bar).
+    """
     report = ReextractReport()
     with session_scope(factory) as session:
         stmt = select(Article.id).order_by(Article.id)
@@ -111,7 +117,7 @@ def reextract(
         ids = list(session.scalars(stmt))
         stories = StoryIndex().load(session)
     profiles: dict[str, SiteProfile | None] = {}
-    for article_id in ids:
+    for article_id in progress(ids):
         result: StoreResult | None = None
         try:
             with session_scope(factory) as session:

@@ -8,6 +8,7 @@ kept, so a later re-extraction can look at it again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +26,7 @@ from pipelines.validate import rejection
 from storage.clusters import StoryIndex
 from storage.db import session_scope
 from storage.repository import StoreResult, add_capture, store_item
-from storage.warc import read_captures
+from storage.warc import WarcCapture, read_captures
 
 
 @dataclass
@@ -69,13 +70,19 @@ def ingest_capture(
     return None
 
 
-def import_warc(factory: sessionmaker[Session], path: Path, site: str | None = None) -> ImportReport:
-    """Load a WARC's captures into the archive and extract their articles (one transaction per capture)."""
+def import_warc(
+    factory: sessionmaker[Session],
+    path: Path,
+    site: str | None = None,
+    progress: Callable[[Iterable[WarcCapture]], Iterable[WarcCapture]] = iter,
+) -> ImportReport:
+    """Load a WARC's captures into the archive and extract their articles (one transaction per capture); `progress`
+    wraps the loop over the captures (the CLI's progress bar)."""
     report = ImportReport()
     with session_scope(factory) as session:
         stories = StoryIndex().load(session)
     profiles: dict[str, SiteProfile | None] = {}
-    for wc in read_captures(path):
+    for wc in progress(read_captures(path)):
         site_id = site or wc.site or (urlsplit(wc.capture.final_url).hostname or "unknown")
         if site_id not in profiles:
             profiles[site_id] = profile_for(site_id)
