@@ -40,8 +40,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "search",
         parents=[common],
         help="find articles by words in title or body, with filters",
-        description='Words are ANDed; "a phrase" must occur as written; -word excludes. Words of 1-2 characters '
-        "are found by a scan (with a warning); longer ones by the trigram index.",
+        description='Words are ANDed; "a phrase" (or “a phrase”) must occur as written; -word excludes. Words of '
+        "1-2 characters are found by a scan (with a warning); longer ones by the trigram index. At most 32 terms.",
     )
     p.add_argument("query", nargs="?", default=None, help='e.g. 平安 "社区 建设" -广告')
     add_filters(p)
