@@ -7,6 +7,7 @@ lazily took 69 s on one 360 KB page).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +62,15 @@ class Verdict:
     def has_content(self) -> bool:
         """A parsed page worth reading: not an error, a wall, a soft 404, a refetch answer or a non-text body."""
         return self.selector is not None and self.kind != "soft_404"
+
+    @property
+    def notice(self) -> tuple[int, str] | None:
+        """The log level and message a crawl prints for this verdict, when it is worth a line at all."""
+        if self.kind == "challenge":
+            return logging.WARNING, f"challenge page ({self.reason}), not bypassed, not stored"
+        if self.kind == "soft_404":
+            return logging.INFO, "soft 404 (error template with status 200)"
+        return None
 
     @property
     def counters(self) -> tuple[str, ...]:

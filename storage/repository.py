@@ -108,10 +108,22 @@ def changed_fields(old: dict[str, Any], new: dict[str, Any], names: Iterable[str
     return [name for name in names if old.get(name) != new.get(name)]
 
 
+def _tag_rows(article: Article, names: list[str]) -> list[ArticleTag]:
+    """The article's tag rows for these names, in this order. A tag the article already has keeps its row: a new
+    row for it would be INSERTed before the old one is DELETEd, against article_tags' one row per name."""
+    kept = {t.name: t for t in article.tags}
+    rows = []
+    for i, name in enumerate(names):
+        row = kept.pop(name, None) or ArticleTag(name=name)
+        row.position = i
+        rows.append(row)
+    return rows
+
+
 #: how the relationship fields become rows of their own tables (positions keep the page's order)
-RELATIONS: dict[str, Callable[[list[Any]], list[Any]]] = {
-    "tags": lambda names: [ArticleTag(position=i, name=t) for i, t in enumerate(names)],
-    "links": lambda links: [ArticleLink(position=i, **link) for i, link in enumerate(links)],
+RELATIONS: dict[str, Callable[[Article, list[Any]], list[Any]]] = {
+    "tags": _tag_rows,
+    "links": lambda _article, links: [ArticleLink(position=i, **link) for i, link in enumerate(links)],
 }
 
 
@@ -120,7 +132,7 @@ def _apply(article: Article, item: ArticleItem) -> None:
     for f in CONTENT:
         value = plain(f, item_value(item, f))
         if f.stored == "relation":
-            setattr(article, f.name, RELATIONS[f.name](value))
+            setattr(article, f.name, RELATIONS[f.name](article, value))
         else:
             setattr(article, f.name, value)
     article.content_digest = item.content_digest or content_digest(item.extracted.body)

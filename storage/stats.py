@@ -76,8 +76,8 @@ class ArchiveHealth:
         return data
 
 
-def _filled(dialect: str) -> dict[str, Any]:
-    """SQL expressions, 1 when the field is filled, else 0."""
+def filled(dialect: str) -> dict[str, Any]:
+    """SQL expressions, 1 when the field is filled, else 0 (the health report and the web's weekly coverage)."""
     author_n: ColumnElement[Any]
     if dialect == "postgresql":
         author_n = case((func.json_typeof(Article.author) == "array", func.json_array_length(Article.author)), else_=0)
@@ -93,8 +93,7 @@ def _filled(dialect: str) -> dict[str, Any]:
 
 
 def _coverage(session: Session, dialect: str, since: datetime | None, until: datetime | None) -> dict[str, Coverage]:
-    filled = _filled(dialect)
-    columns = [func.sum(cast(expr, Integer)).label(name) for name, expr in filled.items()]
+    columns = [func.sum(cast(expr, Integer)).label(name) for name, expr in filled(dialect).items()]
     stmt = select(
         Article.site, func.count().label("n"), func.avg(func.length(Article.body)).label("body_len"), *columns
     )
@@ -110,9 +109,10 @@ def _coverage(session: Session, dialect: str, since: datetime | None, until: dat
     return result
 
 
-def _per_day(
+def per_day(
     session: Session, dialect: str, start: datetime, end: datetime, site: str | None
 ) -> dict[tuple[str, date], int]:
+    """(site, China date) -> articles published that day, for `start <= published < end` (one site or all)."""
     if dialect == "postgresql":
         day = func.date(func.timezone(READING_ZONE.key, Article.published))
     else:  # stored as naive UTC text; China has had no DST since 1991
@@ -197,7 +197,7 @@ def archive_health(
     totals = {s: n for s, n in session.execute(select(Article.site, func.count()).group_by(Article.site))}
     recent = _coverage(session, dialect, recent_start, None)
     history = _coverage(session, dialect, None, recent_start)
-    daily = _per_day(session, dialect, start, end, site)
+    daily = per_day(session, dialect, start, end, site)
 
     sites = []
     for site_id in site_ids:
@@ -218,3 +218,52 @@ def archive_health(
             health.warnings.append(f"no articles fetched in the last {recent_days} days")
         sites.append(health)
     return ArchiveHealth(now, days, recent_days, runs, sites)
+
+
+# -- the figures over time that the web view charts -----------------------------------------------------------
+#: weeks of field coverage on the sites page
+COVERAGE_WEEKS = 12
+#: days of the articles-per-day chart, ending at the site's newest article (a site crawled for its back
+#: catalogue, like the demo's 2015 articles, would show an empty last month)
+ACTIVITY_DAYS = 42
+
+
+def _week(dialect: str) -> Any:
+    """The Monday (China time) of the week an article was fetched in, as SQL."""
+    if dialect == "postgresql":
+        return func.date(func.date_trunc("week", func.timezone(READING_ZONE.key, Article.fetched_at)))
+    return func.date(Article.fetched_at, literal("+8 hours"), literal("-6 days"), literal("weekday 1"))
+
+
+def coverage_by_week(session: Session, weeks: int = COVERAGE_WEEKS) -> dict[str, list[dict[str, Any]]]:
+    """site -> per fetch week, oldest first, its last `weeks` weeks: articles and the share with each of FIELDS
+    filled (the shares whose drop `drift_warnings` warns about)."""
+    dialect = session.get_bind().dialect.name
+    week = _week(dialect).label("week")
+    exprs = filled(dialect)
+    stmt = (
+        select(Article.site, week, func.count().label("n"),
+               *(func.sum(cast(exprs[name], Integer)).label(name) for name in FIELDS))
+        .group_by(Article.site, week)
+        .order_by(Article.site, week)
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in session.execute(stmt):
+        day = row.week if isinstance(row.week, date) else date.fromisoformat(str(row.week))
+        shares = {name: (getattr(row, name) or 0) / row.n for name in FIELDS}
+        out.setdefault(row.site, []).append({"week": day.isoformat(), "articles": row.n, "shares": shares})
+    return {site: rows[-weeks:] for site, rows in out.items()}
+
+
+def activity(session: Session, site: str, today: date, days: int = ACTIVITY_DAYS) -> dict[str, Any]:
+    """Articles per day (China time) over `days` days ending at the site's newest publication day (or today)."""
+    newest = session.scalar(select(func.max(Article.published)).where(Article.site == site))
+    last = min(newest.astimezone(READING_ZONE).date(), today) if newest else today
+    first = last - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), READING_ZONE)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), READING_ZONE)
+    counts = per_day(session, session.get_bind().dialect.name, start, end, site)
+    return {"last_day": last.isoformat(), "per_day": [
+        {"date": d.isoformat(), "articles": counts.get((site, d), 0)}
+        for d in (first + timedelta(days=i) for i in range(days))
+    ]}

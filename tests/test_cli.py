@@ -84,3 +84,11 @@ def test_demo_crawls_the_bundled_site_into_a_fresh_archive_and_is_queryable(tmp_
     assert again.returncode == 0, again.stderr[-2000:]
     recount = newsarchive("export", db=db, cwd=tmp_path).stdout.splitlines()
     assert len(recount) == len(articles), "a second crawl stores nothing twice"
+
+
+def test_a_db_path_instead_of_a_url_is_one_line_saying_how_to_write_it(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "archive.db"), "search", "平安"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "is not an archive URL: write sqlite:///path/to/archive.db" in err
+    assert not (tmp_path / "archive.db").exists()

@@ -176,6 +176,9 @@ FILTERS = [
     Filters(text="平安社区", until=BASE + timedelta(days=12)),
     Filters(fetched_since=BASE + timedelta(days=10), fetched_until=BASE + timedelta(days=15), text="数据"),
     Filters(text="嘉禾", site="a", source="新华社", since=BASE, until=BASE + timedelta(days=30)),
+    # ranked by the index with the publication range checked against its own ids (storage.query._published_between)
+    Filters(text="平安社区", since=BASE + timedelta(days=3), until=BASE + timedelta(days=12), sort="relevance"),
+    Filters(text="社区建设", until=BASE + timedelta(days=9), sort="relevance"),
 ]
 
 

@@ -14,7 +14,7 @@ from storage.db import session_scope
 from storage.db import shared_archive as open_archive
 from storage.models import Capture
 from storage.query import Filters, archived_urls, article_json, get_article, iter_articles, search
-from storage.repository import add_article
+from storage.repository import add_article, store_item
 
 CST = timezone(timedelta(hours=8))
 FETCHED = datetime(2015, 7, 7, 2, 0, tzinfo=UTC)
@@ -129,3 +129,34 @@ def test_archived_urls_answers_from_the_archive(archive_url):
     with session_scope(sessions) as session:
         found = archived_urls(session, [item.canonical_url, "http://news.example.cn/other.html"])
     assert found == {item.canonical_url}
+
+
+def test_a_recrawled_tagged_article_whose_text_changed_keeps_its_tags_in_the_new_order(archive_url):
+    """Tags kept across versions stay one row each (article_tags is unique per article and name): the new version
+    re-orders, adds and drops tags without re-inserting a kept one."""
+    sessions = open_archive(archive_url)
+    first = make_item()
+    with session_scope(sessions) as session:
+        article_id = store_item(session, first).article_id
+    again = make_item(body="第1篇。平安社区建设今天全面启动，居民踊跃参与。\n图为志愿者在社区巡逻。（更正）")
+    again.extracted.tags = ["社区", "巡逻", "平安"]
+    again.fetched_at = again.captures[0].fetched_at = FETCHED + timedelta(days=1)
+    with session_scope(sessions) as session:
+        result = store_item(session, again)
+    assert result.outcome == "updated"
+    assert "body" in result.changed
+    assert "tags" in result.changed
+    fewer = make_item(body="第1篇。平安社区建设今天全面启动。")
+    fewer.extracted.tags = ["平安"]
+    fewer.fetched_at = fewer.captures[0].fetched_at = FETCHED + timedelta(days=2)
+    with session_scope(sessions) as session:
+        assert store_item(session, fewer).outcome == "updated"
+        assert store_item(session, make_item()).outcome == "updated"  # back to the first text and tags
+    with session_scope(sessions) as session:
+        article = get_article(session, str(article_id))
+        assert article is not None
+        assert article.version == 4
+        assert [t.name for t in article.tags] == ["平安", "社区"]
+        assert [(t.position, t.name) for t in article.tags] == [(0, "平安"), (1, "社区")]
+        assert len(search(session, Filters(tag="巡逻"))) == 0
+        assert len(search(session, Filters(tag="社区"))) == 1

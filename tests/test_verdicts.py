@@ -145,3 +145,17 @@ def test_a_hostile_360kb_page_is_judged_in_linear_time(body: str) -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, f"{elapsed:.1f} s"
     assert verdict.kind in ("soft_404", "other", "list", "article")
+
+
+def test_a_challenge_is_logged_as_a_warning_and_a_soft_404_as_info_while_articles_say_nothing() -> None:
+    import logging
+
+    wall = judge(521, "<html></html>", ARTICLE_URL)
+    assert wall.notice is not None
+    assert wall.notice[0] == logging.WARNING
+    assert "http_521" in wall.notice[1]
+    missing = judge(200, page("页面不存在_青禾新闻网", "<h1>404 页面不存在</h1>"), ARTICLE_URL)
+    assert missing.kind == "soft_404"
+    assert missing.notice is not None
+    assert missing.notice[0] == logging.INFO
+    assert judge(200, ARTICLE, ARTICLE_URL).notice is None

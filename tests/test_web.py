@@ -9,11 +9,12 @@ import io
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
 
@@ -22,8 +23,9 @@ from crawler.web.app import create_app
 from crawler.web.diff import text_diff
 from crawler.web.params import FILTER_KINDS, BadRequest, parse
 from crawler.web.text import segments, snippet
-from storage.models import Story
-from tests.web_archive import HOSTILE_SOURCE, HOSTILE_TITLE, Ids, fill
+from storage.db import archive_for_writing, session_scope
+from storage.models import Article, Story
+from tests.web_archive import HOSTILE_CONTRIBUTOR, HOSTILE_SOURCE, HOSTILE_TITLE, T0, Ids, fill
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,6 +74,9 @@ def test_search_facets_count_sites_sources_columns_and_months_over_all_matches(c
         ({"site": "songgang"}, ["copy"]),
         ({"source": "石门县融媒体中心"}, ["farm"]),
         ({"author": "王芳"}, ["copy"]),
+        ({"contributor": "郑雯"}, ["original"]),
+        ({"contributor": "赵刚", "site": "songgang"}, []),
+        ({"author": "郑雯"}, []),
         ({"tag": "丰收"}, ["farm"]),
         ({"column": "三农"}, ["farm"]),
         ({"since": "2015-07-01", "until": "2015-07-07T12:00"}, ["original"]),
@@ -176,6 +181,27 @@ def test_article_page_shows_every_field_the_body_as_paragraphs_and_its_copies(cl
     assert f'href="/articles/{ids.original}/warc"' in page
 
 
+def test_contributors_show_with_their_roles_on_the_article_and_in_results_and_are_searchable(client, archive):
+    _url, ids = archive
+    page = client.get(f"/articles/{ids.original}").text
+    link = '<a href="/?contributor=%E9%83%91%E9%9B%AF">郑雯</a>'
+    assert f'{link} <span class="muted">(通讯员 correspondent)</span>' in page
+    assert "赵刚</a> <span class=\"muted\">(摄影 photographer)</span>" in page
+    assert "contributors 署名</dt><dd class=\"contributors\"><span class=\"muted\">none" in (
+        client.get(f"/articles/{ids.copy}").text
+    )
+    api = client.get(f"/api/articles/{ids.original}").json()
+    assert api["contributors"] == [{"name": "郑雯", "role": "correspondent"}, {"name": "赵刚", "role": "photographer"}]
+    form = client.get("/").text
+    assert '<input type="text" name="contributor" value="">' in form
+    results = client.get("/", params={"contributor": "赵刚"}).text
+    assert "1–1 of 1 articles" in results
+    assert '<input type="text" name="contributor" value="赵刚">' in results
+    assert "郑雯 <span class=\"muted\">(通讯员 correspondent)</span>" in results
+    found = client.get("/api/search", params={"contributor": "赵刚"}).json()["results"]
+    assert [row["contributors"][1]["name"] for row in found] == ["赵刚"]
+
+
 def test_article_page_shows_versions_with_a_readable_diff(client, archive):
     _url, ids = archive
     page = client.get(f"/articles/{ids.notice}").text
@@ -208,6 +234,24 @@ def test_story_page_puts_copies_on_a_timeline_original_first_with_diffs(client, 
     assert 0.9 < copy["similarity"] < 1
     assert ("insert", "三") in [tuple(seg) for row in copy["diff"]["rows"] for seg in row["segments"]]
     assert copy["after_original_seconds"] == 5 * 3600
+    assert copy["changed_fields"] == ["title", "author", "contributors", "column", "tags"]
+    assert api["first_published_id"] == ids.original
+    assert f'Published first: <strong>qinghe</strong>, <a href="/articles/{ids.original}">' in page
+    assert "title, author, contributors, column, tags" in page
+
+
+def test_a_copy_published_before_the_original_is_named_first(client, archive):
+    """The original is the story's choice (its clustering, or a reprint graph); who published first is the clock's."""
+    url, ids = archive
+    with session_scope(archive_for_writing(url)) as session:
+        session.execute(update(Article).where(Article.id == ids.copy).values(published=T0 - timedelta(hours=1)))
+    api = client.get(f"/api/stories/{ids.story}").json()
+    assert api["original_article_id"] == ids.original
+    assert api["first_published_id"] == ids.copy
+    page = client.get(f"/stories/{ids.story}").text
+    assert f'Published first: <strong>songgang</strong>, <a href="/articles/{ids.copy}">article {ids.copy}</a>' in page
+    assert f'1 h before the original (qinghe, <a href="/articles/{ids.original}">' in page
+    assert "−1 h <strong>(first)</strong>" in page
 
 
 def test_capture_view_frames_the_raw_page_sandboxed_from_its_own_path(client, archive):
@@ -320,6 +364,7 @@ def test_hostile_markup_reaches_the_api_as_data_never_as_markup(client, archive)
     article = client.get(f"/api/articles/{ids.hostile}").json()
     assert article["title"] == HOSTILE_TITLE
     assert article["source"] == HOSTILE_SOURCE
+    assert article["contributors"] == [{"name": HOSTILE_CONTRIBUTOR, "role": "other"}]
 
 
 def test_pages_forbid_scripts_and_foreign_resources(client):

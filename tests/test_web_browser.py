@@ -139,7 +139,8 @@ def test_a_researcher_searches_and_reads_the_results_in_chromium(page, site):
 
 
 def test_an_article_its_story_and_its_capture_open_from_the_results(page, site):
-    copy = next(r for r in api(site, "/api/search?site=demo&per=100")["results"] if not r["is_original"])
+    copies = [r for r in api(site, "/api/search?site=demo&per=100")["results"] if not r["is_original"]]
+    copy = next((r for r in copies if r["contributors"]), copies[0])  # a credited one, for the screenshot
     page.goto(site["base"] + f"/?site=demo&q={copy['title'][:4]}")
     page.click(f"a[href^='/articles/{copy['id']}']")
     page.wait_for_selector("article.article h1")
@@ -151,6 +152,7 @@ def test_an_article_its_story_and_its_capture_open_from_the_results(page, site):
     page.wait_for_selector("table.timeline")
     timeline = page.inner_text("table.timeline")
     assert "first: the original" in timeline
+    assert page.inner_text("p.first-published").startswith("Published first:")
     assert copy["title"] in timeline
     assert page.locator("svg.chart").count() == 1
     shoot(page, site, "story")
@@ -162,6 +164,21 @@ def test_an_article_its_story_and_its_capture_open_from_the_results(page, site):
     assert copy["title"] in frame.locator("body").inner_text()
     shoot(page, site, "capture")
     assert_draws_chinese_glyphs(page.locator("p.meta a").first)
+
+
+def test_a_contributor_on_an_article_leads_to_a_contributor_search(page, site):
+    credited = next(r for r in api(site, "/api/search?site=demo&per=100")["results"] if r["contributors"])
+    name = credited["contributors"][0]["name"]
+    page.goto(site["base"] + f"/articles/{credited['id']}")
+    assert name in page.inner_text("dd.contributors")
+    page.click(f"dd.contributors a:text('{name}')")
+    page.wait_for_selector("li.hit")
+    assert page.input_value("form.search input[name=contributor]") == name
+    assert credited["title"] in page.inner_text("ol.hits")
+    page.fill("form.search input[name=contributor]", name + "不存在")
+    page.press("form.search input[name=contributor]", "Enter")
+    page.wait_for_selector("p.count")
+    assert "no matching articles" in page.inner_text("p.count")
 
 
 def test_the_sites_page_draws_its_charts(page, site):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from crawler.extract.types import Extracted, Image, Link
+from crawler.extract.types import Contributor, Extracted, Image, Link
 from crawler.items import ArticleItem, CaptureData
 from pipelines.normalize import NormalizePipeline
 from storage import repository
@@ -18,6 +18,7 @@ SCRIPT = '<script>alert("xss")</script>'
 IMG = '"><img src=x onerror=alert(1)>'
 HOSTILE_TITLE = f"防汛演练{SCRIPT}{IMG}"
 HOSTILE_SOURCE = f"青禾日报{IMG}"
+HOSTILE_CONTRIBUTOR = f"通讯{IMG}"
 STORY = (
     "7月6日，青禾市防汛指挥部启动三级应急响应，全市各级干部连夜奔赴一线，转移低洼地区群众一千二百余人。\n"
     "据气象部门预报，未来三天我市仍有大到暴雨，局部地区有特大暴雨，防汛形势十分严峻。\n"
@@ -34,13 +35,14 @@ FARM = (
 def make_item(url: str, *, site: str, title: str, body: str, published: datetime, fetched_at: datetime | None = None,
               source: str | None = "青禾日报", author: list[str] | None = None, column: str = "要闻",
               tags: list[str] | None = None, links: list[Link] | None = None, images: list[Image] | None = None,
-              raw: bytes | None = None) -> ArticleItem:
+              raw: bytes | None = None, contributors: list[Contributor] | None = None) -> ArticleItem:
     fetched_at = fetched_at or published + timedelta(hours=2)
     raw = raw if raw is not None else f"<html><body><h1>{title}</h1><p>{body}</p></body></html>".encode()
     cap = CaptureData(url, url, 200, {"Content-Type": "text/html; charset=utf-8", "Server": "nginx"}, raw,
                       fetched_at, "utf-8", "utf-8")
     ex = Extracted(url=url, title=title, body=body, source=source, published=published, author=author or [],
-                   editor=["周编辑"], column=column, tags=tags or [], links=links or [], images=images or [])
+                   editor=["周编辑"], column=column, tags=tags or [], links=links or [], images=images or [],
+                   contributors=contributors or [])
     item = ArticleItem(site=site, url=url, fetched_at=fetched_at, extracted=ex, captures=[cap])
     return NormalizePipeline().process_item(item)
 
@@ -63,7 +65,8 @@ def fill(url: str) -> Ids:
     with session_scope(sessions) as session:
         stories.load(session)
     original = make_item("http://news.qinghe.cn/a/1.html", site="qinghe", title="青禾市启动防汛三级应急响应",
-                         body=STORY, published=T0, author=["李明"], tags=["防汛"])
+                         body=STORY, published=T0, author=["李明"], tags=["防汛"],
+                         contributors=[Contributor("郑雯", "correspondent"), Contributor("赵刚", "photographer")])
     copy = make_item("http://www.songgang.cn/n/7.html", site="songgang", title="我市启动防汛三级应急响应",
                      body=STORY.replace("一千二百余人", "一千三百余人"), published=T0 + timedelta(hours=5),
                      source="青禾日报", column="本地", author=["王芳"])
@@ -74,19 +77,19 @@ def fill(url: str) -> Ids:
         body=f"演练开始。{SCRIPT}\n{IMG}现场有序。",
         published=T0 + timedelta(days=1), source=HOSTILE_SOURCE, author=[f"记者{IMG}"], column=f"专题{SCRIPT}",
         tags=[f"标签{IMG}"], links=[Link("javascript:alert(3)", f"相关{SCRIPT}", "related")],
-        images=[Image("javascript:alert(4)", f"图{IMG}")],
+        images=[Image("javascript:alert(4)", f"图{IMG}")], contributors=[Contributor(HOSTILE_CONTRIBUTOR, "other")],
         raw=f"<html><head><title>{HOSTILE_TITLE}</title></head><body>{SCRIPT}<h1>{HOSTILE_TITLE}</h1></body></html>".encode(),
     )
     ids = {}
     for name, item in (("original", original), ("copy", copy), ("farm", farm), ("hostile", hostile)):
         ids[name] = repository.save_item(sessions, item, stories).article_id
-    # a notice re-crawled with a changed body (markup in the change too): two versions. It has no tags because
-    # storage.repository._apply re-inserts an unchanged tag before deleting the old row (a unique-constraint error)
+    # a notice re-crawled with a changed body (markup in the change too) and the same tag: two versions
     notice_url = "http://news.qinghe.cn/a/4.html"
     for fetched, tail in ((T0 + timedelta(days=2), "。"), (T0 + timedelta(days=3), f"，历时两小时{IMG}。")):
         ids["notice"] = repository.save_item(sessions, make_item(
             notice_url, site="qinghe", title="停水通知", body=f"因管网维修，明日八时起停水{tail}\n请居民提前储水。",
-            published=T0 + timedelta(days=2), fetched_at=fetched, source=None, column="通知"), stories).article_id
+            published=T0 + timedelta(days=2), fetched_at=fetched, source=None, column="通知", tags=["停水"]),
+            stories).article_id
     with session_scope(sessions) as session:
         repository.mark_withdrawn(session, farm.url, 404, T0 + timedelta(days=10))
         run = repository.start_run(session, "news", "qinghe")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from crawler.cli import articles, db, demo, extract, fixture, reextract, runs, serve, stats, warc
 from crawler.cli.common import DB_HELP, db_option, fail
-from storage.db import ArchiveError, ArchiveMissing, masked
+from storage.db import ArchiveError, ArchiveMissing, db_url, masked
 from storage.search import QuerySyntaxError
 
 #: the command groups, in the order `newsarchive --help` lists them
@@ -60,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc))
     except DatabaseError as exc:  # unreachable, locked, not a database ("file is not a database")
         return fail(f"cannot use the archive at {masked(args.db)}: {first_line(exc.orig or exc)}")
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except ArgumentError as exc:
+        if is_url(db_url(args.db)):  # a URL, of something SQLAlchemy cannot open
+            return fail(f"not an archive URL this newsarchive can open: {masked(args.db)} ({first_line(exc)})")
+        return fail(f"--db {db_url(args.db)!r} is not an archive URL: write sqlite:///path/to/archive.db "
+                    "or postgresql+psycopg://user@host/archive")
+    except NoSuchModuleError as exc:
         return fail(f"not an archive URL this newsarchive can open: {masked(args.db)} ({first_line(exc)})")
     except ModuleNotFoundError as exc:
         if exc.name and "psycopg" in exc.name:
@@ -76,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         return fail(f"{where}{exc.strerror or first_line(exc)}")
     return code
+
+
+def is_url(value: str) -> bool:
+    try:
+        make_url(value)
+    except ArgumentError:
+        return False
+    return True
 
 
 __all__ = ["build_parser", "main"]

@@ -33,6 +33,15 @@ class SiteProfile:
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
 
+    def rate_settings(self) -> dict[str, float | int]:
+        """The Scrapy settings this profile's politeness asks for (a profile's rate applies unless -s overrides)."""
+        rate: dict[str, float | int] = {}
+        if self.concurrency:
+            rate["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
+        if self.download_delay is not None:
+            rate["DOWNLOAD_DELAY"] = self.download_delay
+        return rate
+
     def allows(self, url: str) -> bool:
         """True when the URL passes the profile's allow/deny patterns."""
         if any(re.search(p, url) for p in self.deny):

@@ -57,11 +57,8 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        p, settings = spider.profile, crawler.settings  # the profile's rate applies unless -s says otherwise
-        if p.concurrency:
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", p.concurrency, priority="spider")
-        if p.download_delay is not None:
-            settings.set("DOWNLOAD_DELAY", p.download_delay, priority="spider")
+        for name, value in spider.profile.rate_settings().items():  # "spider" priority: -s still overrides
+            crawler.settings.set(name, value, priority="spider")
         return spider
 
     # -- start -------------------------------------------------------------------------------------
@@ -72,8 +69,7 @@ class NewsSpider(scrapy.Spider):
         limits = s.getint("NEWSARCHIVE_MAX_HOPS", 10), s.getint("NEWSARCHIVE_MAX_LIST_PAGES", 5000)
         self.frontier = Frontier(archive, self.domains, self.crawler.stats, p.allows, *limits)
         agree = self.fleet_run.agree if self.fleet_run is not None else None
-        self.frontier.begin(self.backfill, self.run_id, agree)
-        mode = self.frontier.keep_in(getattr(self, "state", None))  # a JOBDIR's (crawler.extensions.JobDirGuard)
+        mode = self.frontier.begin(self.backfill, self.run_id, agree, getattr(self, "state", None))  # state: JOBDIR
         self.crawler.stats.set_value("crawl/mode", mode)
         self.logger.info("crawl mode %s for site %s", mode, self.site_id)
         robots = [] if p.sitemaps else [urljoin(u, "/robots.txt") for u in p.start_urls]  # p.sitemaps replace it
@@ -150,10 +146,8 @@ class NewsSpider(scrapy.Spider):
         verdict = verdicts.judge(response.status, html, response.url, self.article_patterns, refetch)
         for counter in verdict.counters:
             self.crawler.stats.inc_value(counter)
-        if verdict.kind == "challenge":
-            self.logger.warning("challenge page (%s), not bypassed, not stored: %s", verdict.reason, response.url)
-        elif verdict.kind == "soft_404":
-            self.logger.info("soft 404 (error template with status 200): %s", response.url)
+        if (notice := verdict.notice) is not None:
+            self.logger.log(notice[0], "%s: %s", notice[1], response.url)
         self.crawler.signals.send_catch_log(verdicts.page_judged, verdict=verdict, url=response.url)
         return verdict
 

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crawler.web import api, downloads, pages
 from crawler.web.data import DATABASE_ERRORS, Archive, ArchiveUnavailable, open_archive, unavailable_message
-from crawler.web.text import paragraphs, segments
+from crawler.web.text import paragraphs, role_label, segments
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 #: Host headers a loopback server answers; others are refused, so a DNS-rebinding page cannot read the archive
@@ -127,7 +127,8 @@ def _lag(seconds: float | None) -> str:
 def make_templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("crawler.web", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(when=_when, href=_href, size=_size, lag=_lag, segments=segments, paragraphs=paragraphs)
+    env.filters.update(when=_when, href=_href, size=_size, lag=_lag, segments=segments, paragraphs=paragraphs,
+                       role=role_label)
     return Jinja2Templates(env=env)
 
 

@@ -16,6 +16,19 @@ SNIPPET_LEAD = 40
 
 Segments = list[tuple[str, bool]]
 
+#: how a contributor's role (crawler.extract.types.CONTRIBUTOR_ROLES) reads on a page; another shows as stored
+ROLE_LABELS = {
+    "correspondent": "通讯员 correspondent",
+    "intern": "实习生 intern",
+    "photographer": "摄影 photographer",
+    "translator": "翻译 translator",
+    "other": "other credit",
+}
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
 
 @lru_cache(maxsize=256)
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:

@@ -85,9 +85,15 @@ def _when(copy: dict[str, Any]) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+#: the fields a copy's row names when they differ from the copy it was taken from (the body has its own diff, the
+#: publication time its own column)
+COPY_FIELDS = ("title", "subtitle", "source", "author", "contributors", "editor", "column", "tags")
+
+
 def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
-    """The story with, for each copy, how long after the original it appeared and what it changed against the
-    copy it was taken from (`copied_from`; the original, until the archive records who copied from whom)."""
+    """The story with who published first (not always the original: a copy's clock may run early), and for each
+    copy how long after the original it appeared and what it changed against the copy it was taken from
+    (`copied_from`; the original, until the archive records who copied from whom)."""
     with archive.session() as session:
         found = data.story(session, story_id)
     if found is None:
@@ -95,6 +101,8 @@ def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
     copies = {c["id"]: c for c in found["copies"]}
     original = copies.get(found["original_article_id"])
     first = _when(original) if original else None
+    dated = [c for c in found["copies"] if _when(c)]
+    found["first_published_id"] = min(dated, key=lambda c: (_when(c), c["id"]))["id"] if dated else None
     diffs: dict[int, TextDiff] = {}
     for copy in found["copies"]:
         when = _when(copy)
@@ -104,6 +112,7 @@ def story(archive: data.Archive, story_id: int) -> dict[str, Any] | None:
             diffs[copy["id"]] = text_diff(parent["body"], copy["body"])
             copy["similarity"] = round(diffs[copy["id"]].similarity, 3)
             copy["title_changes"] = inline(parent["title"], copy["title"]) if parent["title"] != copy["title"] else []
+            copy["changed_fields"] = [name for name in COPY_FIELDS if parent.get(name) != copy.get(name)]
     found["diffs"] = diffs
     return found
 
