@@ -57,9 +57,10 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-#: finish reasons of a run that did what it was asked (a closespider limit is asked for); anything else exits 1
+#: finish reasons of a run that did what it was asked (a closespider limit is asked for; a fleet run named to resume
+#: had already finished: nothing was left to do); anything else exits 1
 COMPLETE_REASONS = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout",
-                              "closespider_errorcount", "closespider_timeout_no_item"})
+                              "closespider_errorcount", "closespider_timeout_no_item", "run_finished"})
 
 
 def crawl_summary(stats: dict[str, Any]) -> tuple[str, bool]:
