@@ -57,9 +57,10 @@ def run_summary(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-#: finish reasons of a run that did what it was asked (a closespider limit is asked for); anything else exits 1
+#: finish reasons of a run that did what it was asked (a closespider limit is asked for; a fleet run named to resume
+#: had already finished: nothing was left to do); anything else exits 1
 COMPLETE_REASONS = frozenset({"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout",
-                              "closespider_errorcount", "closespider_timeout_no_item"})
+                              "closespider_errorcount", "closespider_timeout_no_item", "run_finished"})
 
 
 def crawl_summary(stats: dict[str, Any]) -> tuple[str, bool]:
@@ -123,6 +124,47 @@ class RunRecorder:
         except SQLAlchemyError as exc:
             self.crawler.stats.set_value("archive/run_not_recorded", 1)
             logger.error("cannot record the end of run %s: %s", self.run_id, getattr(exc, "orig", None) or exc)
+
+
+class ProgressLog:
+    """One INFO line every NEWSARCHIVE_PROGRESS_SECONDS with our own counters (in the spirit of Scrapy's LogStats):
+    pages fetched, new and updated articles, dropped items, download errors, and the rate since the last line."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.task: Any = None
+        self.pages_before = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressLog:
+        interval = crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_SECONDS", 60)
+        if interval <= 0:
+            raise NotConfigured
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self) -> None:
+        from twisted.internet import task
+
+        self.task = task.LoopingCall(self.log)
+        self.task.start(self.interval, now=False)
+
+    def line(self) -> str:
+        s = run_summary(self.crawler.stats.get_stats())
+        rate = (s["pages_fetched"] - self.pages_before) * 60 / self.interval
+        self.pages_before = s["pages_fetched"]
+        return (f"progress: {s['pages_fetched']} pages ({rate:.0f}/min), {s['articles_new']} new articles, "
+                f"{s['articles_updated']} updated, {sum(s['dropped'].values())} dropped, {s['exceptions']} errors")
+
+    def log(self) -> None:
+        logger.info(self.line())
+
+    def spider_closed(self) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
 
 
 class ChallengeGuard:

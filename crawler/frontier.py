@@ -88,11 +88,18 @@ class Frontier:
         #: keys of pages fetched in this run that were not articles (errors, challenges, lists)
         self.not_articles: set[str] = set()
 
-    def begin(self, backfill: bool, run_id: int | None, agree: Callable[[str, str], str] | None = None) -> str:
+    def begin(
+        self,
+        backfill: bool,
+        run_id: int | None,
+        agree: Callable[[str, str], str] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> str:
         """Choose the run's mode from what the archive holds and how the previous run ended.
 
         `agree(name, value)` settles it for a fleet (crawler.fleet): the first worker of a shared run decides, so a
         second worker does not read the first one's unfinished run record as a killed run and choose "resume".
+        `state` is a JOBDIR's job state (see `keep_in`).
         """
         holds = self.archive.holds_site()
         self.ask_archive = holds
@@ -106,7 +113,7 @@ class Frontier:
             self.mode = "incremental"
         if agree is not None:
             self.mode = agree("mode", self.mode)
-        return self.mode
+        return self.keep_in(state)
 
     def keep_in(self, state: dict[str, Any] | None) -> str:
         """With a JOBDIR: keep this run's decisions in the job state Scrapy saves when the run stops cleanly

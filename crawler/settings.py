@@ -74,9 +74,14 @@ EXTENSIONS = {
     "crawler.extensions.ChallengeGuard": 500,
     # a JOBDIR queue left by a killed run is set aside, never read half-written (crawler.extensions.JobDirGuard)
     "crawler.extensions.JobDirGuard": 500,
+    "crawler.extensions.ProgressLog": 500,
     # every response kept as a capture, list pages and robots.txt too, so a WARC export replays the whole crawl
     "crawler.page_captures.PageCaptures": 510,
 }
+# Scrapy's LogStats line ("Crawled N pages, scraped M items") says less than ours (crawler.extensions.ProgressLog):
+# one line this often, 0 turns it off.
+NEWSARCHIVE_PROGRESS_SECONDS = 60
+LOGSTATS_INTERVAL = 0
 # Scrapy 2.19 runs two code-execution consoles in every crawl: RemoteControl (Python over HTTP on localhost,
 # scrapy.extensions.remote_control.RemoteControl) and the Telnet console. Off unless asked for with
 # `-s REMOTE_CONTROL_ENABLED=True` / `-s TELNETCONSOLE_ENABLED=True`. (Their own switches, not None entries in

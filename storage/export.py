@@ -37,9 +37,15 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
+#: a cell starting with one of these is a formula to Excel/LibreOffice: it gets a leading ' (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_cell(value: Any, key: str | None = None) -> str:
-    """One CSV cell: a field's value rendered by its kind (see the module doc), any other value by its type."""
-    return as_text(BY_NAME.get(key or ""), value, LIST_SEPARATOR)
+    """One CSV cell: a field's value rendered by its kind (see the module doc), any other value by its type; text
+    that a spreadsheet would run as a formula is neutralised with a leading '."""
+    text = as_text(BY_NAME.get(key or ""), value, LIST_SEPARATOR)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], fields: list[str] | None = None) -> int:

@@ -103,8 +103,13 @@ def _phrase(query: str, i: int) -> tuple[str, int]:
     raise QuerySyntaxError(f"unbalanced quote at position {i + 1}: close the phrase with {closers[0]}")
 
 
+#: terms one search may have: each is a LIKE or index lookup; a pasted page of 1,100 words ran for half a minute
+MAX_TERMS = 32
+
+
 def parse_query(query: str) -> list[Term]:
-    """Split search text into terms; raises QuerySyntaxError on an unclosed quote, an empty phrase or a bare '-'."""
+    """Split search text into terms; raises QuerySyntaxError on an unclosed quote, an empty phrase, a bare '-' or
+    more than MAX_TERMS terms."""
     if "\x00" in query:
         raise QuerySyntaxError("the search text contains a NUL character")
     terms: list[Term] = []
@@ -136,6 +141,8 @@ def parse_query(query: str) -> list[Term]:
             j += 1
         terms.append(Term(query[i:j], exclude=exclude))
         i = j
+    if len(terms) > MAX_TERMS:
+        raise QuerySyntaxError(f"{len(terms)} search terms; at most {MAX_TERMS} (quote a passage as one phrase)")
     return terms
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -73,9 +73,15 @@ def _request_headers(url: str) -> StatusAndHeaders:
 
 
 def export_warc(
-    session: Session, out: Path, *, site: str | None = None, since: datetime | None = None
+    session: Session,
+    out: Path,
+    *,
+    site: str | None = None,
+    since: datetime | None = None,
+    progress: Callable[[Iterable[Capture]], Iterable[Capture]] = iter,
 ) -> tuple[int, int]:
-    """Write the matching captures to a gzipped WARC 1.1 file; returns (responses, revisits)."""
+    """Write the matching captures to a gzipped WARC 1.1 file; returns (responses, revisits). `progress` wraps the
+    loop over the captures (the CLI's progress bar)."""
     stmt = select(Capture).order_by(Capture.fetched_at, Capture.id)
     if site:
         stmt = stmt.where(Capture.site == site)
@@ -89,7 +95,7 @@ def export_warc(
         if site:
             info["site"] = site
         writer.write_record(writer.create_warcinfo_record(out.name, info))
-        for cap in session.scalars(stmt).yield_per(200):
+        for cap in progress(session.scalars(stmt).yield_per(200)):
             uri, date = cap.final_url, _warc_date(cap.fetched_at)
             extra = {"WARC-Date": date, "Newsarchive-Site": cap.site}
             if cap.url != cap.final_url:

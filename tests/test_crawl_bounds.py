@@ -6,6 +6,7 @@ loopback: the site (127.0.0.1) and an "elsewhere" host (127.0.0.2) that redirect
 from __future__ import annotations
 
 import gzip
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from storage.models import Article
-from tests.test_crawl import crawl, runs
+from tests.test_crawl import ROOT, crawl, crawl_cmd, runs
 
 Response = tuple[int, dict[str, str], bytes]
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -174,7 +175,14 @@ def test_a_wall_of_challenges_closes_the_crawl_and_no_console_runs_unless_asked(
     with host("127.0.0.1") as site:
         site.pages = {"/": page("".join(f'<a href="{p}">稿件</a>' for p in walled)), **dict.fromkeys(walled, WALL)}
         slow = {"CONCURRENT_REQUESTS": "4", "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "DOWNLOAD_DELAY": "0.1"}
-        log = crawl(site.base_url, db_url, NEWSARCHIVE_MAX_CHALLENGES="3", **slow)
+        walled_in = subprocess.run(
+            crawl_cmd(site.base_url, db_url, NEWSARCHIVE_MAX_CHALLENGES="3", **slow), cwd=ROOT, capture_output=True,
+            text=True, timeout=120,
+        )
+        log = walled_in.stderr
+        assert walled_in.returncode == 1  # the site blocked the crawl: cron hears of it
+        assert log.rstrip().splitlines()[-1].endswith("stopped early (challenged)")
+        assert "Traceback" not in log
         run = runs(db_url)[-1]
         assert run.finish_reason == "challenged"
         assert 3 <= run.stats["challenges"] < len(walled)

@@ -122,4 +122,4 @@ def test_gzipped_gbk_page_is_decoded_once_after_decompression(monkeypatch) -> No
     assert isinstance(response, HtmlResponse)
     assert response.encoding == "gb18030"
     assert "王喆" in response.text
-    assert request.meta["decoded"] == (request.url, "gb18030")
+    assert request.meta["decoded"] == (request.url, "gb18030", "clean")  # codec and how clean the decode was

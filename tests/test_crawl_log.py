@@ -15,7 +15,12 @@ from tests.test_crawl import ROOT, crawl
 @pytest.mark.slow
 def test_dropped_items_are_one_line_with_reason_and_url_and_nothing_normal_is_a_warning(tmp_path) -> None:
     with serve("crawl") as server:
-        log = crawl(server.base_url, f"sqlite:///{tmp_path / 'archive.db'}")
+        log = crawl(server.base_url, f"sqlite:///{tmp_path / 'archive.db'}", NEWSARCHIVE_PROGRESS_SECONDS="0.5")
+    progress = [line for line in log.splitlines() if "INFO: progress: " in line]
+    assert progress  # one line every NEWSARCHIVE_PROGRESS_SECONDS, with our counters
+    assert re.search(r"progress: \d+ pages \(\d+/min\), \d+ new articles, \d+ updated, \d+ dropped, \d+ errors$",
+                     progress[-1]), progress[-1]
+    assert "Crawled " not in log  # Scrapy's LogStats line, replaced by ours
     dropped = [line for line in log.splitlines() if "Dropped:" in line]
     assert dropped
     for line in dropped:

@@ -339,7 +339,7 @@ def test_worker_without_redis_stops_with_one_line(tmp_path):
         "http://127.0.0.1:9", f"sqlite:///{tmp_path / 'a.db'}", NEWSARCHIVE_REDIS_URL=f"redis://127.0.0.1:{port}/0"
     )
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0
+    assert proc.returncode == 1  # nothing was crawled: cron hears of it (issue 15, item 6)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert f"fleet: cannot reach Redis at redis://127.0.0.1:{port}/0" in proc.stderr
     assert "'finish_reason': 'redis_unavailable'" in proc.stderr

@@ -7,8 +7,19 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
-from crawler.cli.common import add_filters, fail, filters, json_line, local_time, print_table, reading
+from crawler.cli.common import (
+    add_filters,
+    fail,
+    filters,
+    json_line,
+    local_time,
+    print_table,
+    progress,
+    reading,
+    safe_text,
+)
 from crawler.cli.stories import print_graph
 from crawler.fields import SHOWN, as_text
 from storage.clusters import graph_json, reprint_graph
@@ -31,8 +42,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "search",
         parents=[common],
         help="find articles by words in title or body, with filters",
-        description='Words are ANDed; "a phrase" must occur as written; -word excludes. Words of 1-2 characters '
-        "are found by a scan (with a warning); longer ones by the trigram index.",
+        description='Words are ANDed; "a phrase" (or “a phrase”) must occur as written; -word excludes. Words of '
+        "1-2 characters are found by a scan (with a warning); longer ones by the trigram index. At most 32 terms.",
     )
     p.add_argument("query", nargs="?", default=None, help='e.g. 平安 "社区 建设" -广告')
     add_filters(p)
@@ -74,7 +85,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             for a in rows:
                 print(json_line(article_json(a)))
             return 0
-        first = offset + 1 if rows else offset
+        if not rows:
+            print(f"no matches{' on page ' + str(args.page) if offset else ''}", file=sys.stderr)
+            return 0
+        first = offset + 1
         print_table(
             f"articles {first}–{offset + len(rows)} (page {args.page}, sorted by {args.sort})",
             ("id", "title", "published", "source", "site", "url"),
@@ -104,18 +118,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json_line(data))
         return 0
-    console = Console()
-    console.print(f"[bold]{data['title']}[/bold]")
+    console = Console(highlight=False)
+    console.print(safe_text(data["title"] or ""), style="bold")
     for field in SHOWN:
         value = data[field.name]
         if value not in ("", None, [], False, "clean"):  # a flag is shown only when raised
-            console.print(f"[dim]{field.name}:[/dim] {as_text(field, value, ', ')}")
+            console.print(Text(f"{field.name}: ", style="dim") + safe_text(as_text(field, value, ", ")))
     console.print()
-    console.print(data["body"], markup=False)
+    console.print(safe_text(data["body"] or ""))
     if data["tags"]:
-        console.print(f"\n[dim]tags:[/dim] {' '.join(data['tags'])}")
+        console.print(Text("\ntags: ", style="dim") + safe_text(" ".join(data["tags"])))
     for link in data["links"]:
-        console.print(f"[dim]{link['kind']}:[/dim] {link['text']} <{link['url']}>", markup=True, highlight=False)
+        console.print(Text(f"{link['kind']}: ", style="dim") + safe_text(f"{link['text']} <{link['url']}>"))
     _print_copies_and_versions(console, data)
     if data["reprints"]:
         console.print("\n[dim]reprint graph (who copied whom):[/dim]")
@@ -133,22 +147,20 @@ def _print_copies_and_versions(console: Console, data: dict[str, Any]) -> None:
         for c in data["copies"]:
             mark = " (original)" if c["is_original"] else ""
             console.print(
-                f"  {c['id']}  {c['published'] or ''}  {c['site']}  {c['source'] or ''}{mark}  <{c['url']}>",
-                markup=False,
-                highlight=False,
+                safe_text(f"  {c['id']}  {c['published'] or ''}  {c['site']}  {c['source'] or ''}{mark}  <{c['url']}>")
             )
     if len(data.get("versions") or []) > 1:
         console.print("\n[dim]versions:[/dim]")
         for v in data["versions"]:
             changed = ", ".join(v["changed"]) or "first"
-            console.print(f"  v{v['version']}  {v['fetched_at']}  {v['reason']}: {changed}", markup=False)
+            console.print(safe_text(f"  v{v['version']}  {v['fetched_at']}  {v['reason']}: {changed}"))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "parquet" and not args.output:
         return fail("--format parquet needs -o PATH", 2)
     with session_scope(reading(args)) as session:
-        rows = (article_json(a) for a in iter_articles(session, filters(args)))
+        rows = (article_json(a) for a in progress("exporting")(iter_articles(session, filters(args))))
         if args.format == "parquet":
             count = write_parquet(rows, args.output)
         else:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.fields import READING_ZONE
 from storage.db import archive_for_reading, archive_for_writing
 from storage.query import Filters
 
+T = TypeVar("T")
 DB_HELP = "archive URL (default: $ARCHIVE_DB_URL or sqlite:///newsarchive.db)"
 
 
@@ -34,9 +37,13 @@ def parse_date(value: str) -> datetime:
     """A --since/--until value: a date or datetime, read as China time unless it has an offset."""
     try:
         parsed = datetime.fromisoformat(value)
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=READING_ZONE)
+        parsed.astimezone(UTC)  # the archive compares in UTC: 0001-01-01 China time is before year 1 there
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=READING_ZONE)
+    except OverflowError as exc:
+        raise argparse.ArgumentTypeError(f"date out of range: {value!r}") from exc
+    return parsed
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:
@@ -82,6 +89,27 @@ def writing(args: argparse.Namespace) -> sessionmaker[Session]:
     return archive_for_writing(args.db)
 
 
+def progress(label: str, total: int | None = None) -> Callable[[Iterable[T]], Iterator[T]]:
+    """A wrapper for a long loop: rich's progress bar on stderr when it is a terminal; nothing (the items as they
+    are) when output is piped or redirected, so scripts and cron logs stay clean."""
+
+    def wrap(items: Iterable[T]) -> Iterator[T]:
+        if not sys.stderr.isatty():
+            yield from items
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(label, total=total if total is not None else len(items) if isinstance(items, Sized)
+                                else None)
+            for item in items:
+                yield item
+                bar.advance(task)
+
+    return wrap
+
+
 def fail(message: str, code: int = 1) -> int:
     """Say what went wrong in one line on stderr; returns the exit code."""
     print(f"newsarchive: {message}", file=sys.stderr)
@@ -97,7 +125,18 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(READING_ZONE).strftime(fmt) if value else ""
 
 
+#: control characters (ESC, BEL, CR …) in archived text: shown escaped, never sent to the terminal as they are
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(value: str) -> Text:
+    """Archived text for the terminal: as text (no Rich markup: `[/b]` and `[update]` are characters), control
+    characters escaped (`\x1b`)."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value))
+
+
 def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], *, fold: bool = True) -> None:
+    """A table of archived values: every cell is printed as text (safe_text)."""
     table = Table(title=title)
     for col in columns:
         if fold:
@@ -105,5 +144,5 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]
         else:
             table.add_column(col)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(safe_text(cell) for cell in row))
     Console().print(table)

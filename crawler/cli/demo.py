@@ -37,5 +37,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
     dropped = {k: v for k, v in stats.items() if k.startswith("dropped/")}
     print(f"this run: {stats.get('response_received_count', 0)} pages fetched, {new} new articles, dropped {dropped}")
     print("next: newsarchive search 平安 ; newsarchive show 1 ; newsarchive export --format jsonl -o demo.jsonl")
-    print(f"browse it: newsarchive {f'--db {args.db} ' if args.db else ''}serve    (then open http://127.0.0.1:8000/)")
+    print(f"browse it: newsarchive {f'--db {masked(args.db)} ' if args.db else ''}serve    (then open http://127.0.0.1:8000/)")
     return 0

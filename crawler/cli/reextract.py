@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from crawler.cli.common import parse_date, writing
+from crawler.cli.common import parse_date, progress, writing
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -20,6 +20,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_reextract(args: argparse.Namespace) -> int:
     from crawler.offline.reextract import reextract  # extraction and clustering load only for this command
 
-    report = reextract(writing(args), site=args.site, since=args.since)
+    report = reextract(writing(args), site=args.site, since=args.since, progress=progress("re-extracting"))
     print(report.summary())
     return 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from typing import Any
 
-from crawler.cli.common import json_line, local_time, print_table, reading
+from crawler.cli.common import json_line, print_table, reading
 from storage.db import session_scope
 from storage.models import CrawlRun
 from storage.query import recent_runs
@@ -30,7 +31,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
             for r in runs:
                 print(json_line(run_json(r)))
             return 0
-        print_table("crawl runs", COLUMNS, (_row(r) for r in runs), fold=False)
+        print_table("crawl runs (times in UTC, as `stats` prints them)", COLUMNS, (_row(r) for r in runs), fold=False)
     return 0
 
 
@@ -46,16 +47,21 @@ def run_json(r: CrawlRun) -> dict[str, Any]:
     }
 
 
+def utc_time(value: datetime | None, fmt: str) -> str:
+    """Run times are operational: in UTC, as the archive stores them and `newsarchive stats` prints them."""
+    return value.astimezone(UTC).strftime(fmt) if value else ""
+
+
 def _row(r: CrawlRun) -> list[str]:
     s = r.stats or {}
     problems = {f"http{k}": v for k, v in (s.get("http_errors") or {}).items()}
     problems.update({k: s[k] for k in PROBLEMS if s.get(k)})
-    finished = local_time(r.finished_at, "%H:%M:%S ") + (r.finish_reason or "") if r.finished_at else "running/killed"
+    finished = utc_time(r.finished_at, "%H:%M:%S ") + (r.finish_reason or "") if r.finished_at else "running/killed"
     return [
         str(r.id),
         r.site,
         str(s.get("mode", "")),
-        local_time(r.started_at, "%Y-%m-%d %H:%M:%S"),
+        utc_time(r.started_at, "%Y-%m-%d %H:%M:%S"),
         finished,
         str(s.get("pages_fetched", "")),
         str(s.get("articles_new", "")),

@@ -39,6 +39,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_stats(args: argparse.Namespace) -> int:
     with session_scope(reading(args)) as session:
         health = archive_health(session, days=args.days, runs=args.runs, site=args.site)
+    if args.site and not health.sites:
+        print(f"newsarchive: no site {args.site!r} in the archive", file=sys.stderr)
+        return 1
     if args.html:
         write_html(health, args.html)
         print(f"wrote {args.html}", file=sys.stderr)

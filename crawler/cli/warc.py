@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crawler.cli.common import parse_date, reading, writing
+from crawler.cli.common import parse_date, progress, reading, writing
 from storage.db import session_scope
 from storage.warc import export_warc
 
@@ -30,11 +30,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_warc(args: argparse.Namespace) -> int:
     if args.action == "export":
         with session_scope(reading(args)) as session:
-            responses, revisits = export_warc(session, Path(args.output), site=args.site, since=args.since)
+            responses, revisits = export_warc(
+                session, Path(args.output), site=args.site, since=args.since, progress=progress("captures")
+            )
         print(f"wrote {responses} responses and {revisits} revisits to {args.output}", file=sys.stderr)
         return 0
     from crawler.offline.warc_import import import_warc  # extraction and clustering load only for an import
 
-    report = import_warc(writing(args), Path(args.file), site=args.site)
+    report = import_warc(writing(args), Path(args.file), site=args.site, progress=progress("importing"))
     print(report.summary(), file=sys.stderr)
     return 0

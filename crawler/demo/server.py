@@ -35,6 +35,9 @@ class SiteServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    #: the listen backlog: socketserver's 5 refuses connections when a loaded machine accepts slowly and crawlers
+    #: open 16 at once each (refused requests retried at once and given up: an article missing from a test crawl)
+    request_queue_size = 128
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)

@@ -7,9 +7,10 @@ Relative dates (昨天, 3小时前) resolve against each capture's fetch time, n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +29,13 @@ from storage.repository import StoreResult, update_article
 
 
 def profile_for(site: str) -> SiteProfile | None:
-    """The site's profile when one exists (its selectors and time zone matter to extraction), else None."""
+    """The site's profile when one exists (its selectors and time zone matter to extraction), else None.
+
+    Only by id from the profile directory: a site id comes from stored data (a WARC's `Newsarchive-Site` header),
+    and a path there must not choose which file is opened.
+    """
+    if not site or Path(site).name != site or site.endswith(".toml") or site.startswith("."):
+        return None
     try:
         return load_profile(site)
     except (OSError, ValueError, TypeError):  # no profile for this site id, or one that does not load
@@ -91,9 +98,15 @@ class ReextractReport:
 
 
 def reextract(
-    factory: sessionmaker[Session], site: str | None = None, since: datetime | None = None
+    factory: sessionmaker[Session],
+    site: str | None = None,
+    since: datetime | None = None,
+    progress: Callable[[list[int]], Iterable[int]] = iter,
 ) -> ReextractReport:
-    """Re-extract every matching article from its captures; a change becomes a version with reason "reextract"."""
+    """Re-extract every matching article from its captures; a change becomes a version with reason "reextract".
+
+    `progress` wraps the loop over the article ids (the CLI's progress bar).
+    """
     report = ReextractReport()
     with session_scope(factory) as session:
         stmt = select(Article.id).order_by(Article.id)
@@ -103,7 +116,7 @@ def reextract(
             stmt = stmt.where(Article.fetched_at >= since)
         ids = list(session.scalars(stmt))
     profiles: dict[str, SiteProfile | None] = {}
-    for article_id in ids:
+    for article_id in progress(ids):
         result: StoreResult | None = None
         with session_scope(factory) as session:
             article = session.get(Article, article_id)

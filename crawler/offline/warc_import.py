@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,10 +107,10 @@ def ingest_pages(
     return store_item(session, item)
 
 
-def _groups(path: Path) -> Iterator[list[WarcCapture]]:
+def _groups(captures: Iterable[WarcCapture]) -> Iterator[list[WarcCapture]]:
     """The file's captures one at a time, except that the pages of one fetch of an article come together."""
     pending: dict[str, list[WarcCapture]] = {}
-    for wc in read_captures(path):
+    for wc in captures:
         if wc.article is None:
             yield [wc]
             continue
@@ -120,11 +120,17 @@ def _groups(path: Path) -> Iterator[list[WarcCapture]]:
     yield from pending.values()
 
 
-def import_warc(factory: sessionmaker[Session], path: Path, site: str | None = None) -> ImportReport:
-    """Load a WARC's captures into the archive and extract their articles (one transaction per article)."""
+def import_warc(
+    factory: sessionmaker[Session],
+    path: Path,
+    site: str | None = None,
+    progress: Callable[[Iterable[WarcCapture]], Iterable[WarcCapture]] = iter,
+) -> ImportReport:
+    """Load a WARC's captures into the archive and extract their articles (one transaction per article); `progress`
+    wraps the loop over the captures (the CLI's progress bar)."""
     report = ImportReport()
     profiles: dict[str, SiteProfile | None] = {}
-    for group in _groups(path):
+    for group in _groups(progress(read_captures(path))):
         first = group[0]
         site_id = site or first.site or (urlsplit(first.capture.final_url).hostname or "unknown")
         if site_id not in profiles:

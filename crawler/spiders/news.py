@@ -69,8 +69,7 @@ class NewsSpider(scrapy.Spider):
         limits = s.getint("NEWSARCHIVE_MAX_HOPS", 10), s.getint("NEWSARCHIVE_MAX_LIST_PAGES", 5000)
         self.frontier = Frontier(archive, self.domains, self.crawler.stats, p.allows, *limits)
         agree = self.fleet_run.agree if self.fleet_run is not None else None
-        self.frontier.begin(self.backfill, self.run_id, agree)
-        mode = self.frontier.keep_in(getattr(self, "state", None))  # a JOBDIR's (crawler.extensions.JobDirGuard)
+        mode = self.frontier.begin(self.backfill, self.run_id, agree, getattr(self, "state", None))  # state: JOBDIR
         self.crawler.stats.set_value("crawl/mode", mode)
         self.logger.info("crawl mode %s for site %s", mode, self.site_id)
         robots = [] if p.sitemaps else [urljoin(u, "/robots.txt") for u in p.start_urls]  # p.sitemaps replace it
