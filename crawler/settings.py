@@ -99,3 +99,8 @@ ADDONS = {"crawler.fleet.addon.FleetAddon": 0}
 NEWSARCHIVE_LEASE_SECONDS = 60
 # The first part of every Redis key, so several deployments can share one Redis.
 NEWSARCHIVE_REDIS_PREFIX = os.environ.get("NEWSARCHIVE_REDIS_PREFIX", "newsarchive")
+
+# Articles are stored on a writer thread (pipelines/writer.py) in batched transactions, so downloads go on while
+# the database works; an item counts as stored only once its batch committed. At most this many per transaction.
+NEWSARCHIVE_STORE_THREAD = True
+NEWSARCHIVE_STORE_BATCH = 50
