@@ -88,6 +88,8 @@ NEWSARCHIVE_MAX_LIST_PAGES = 5000
 NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Items are logged by URL and reason only (a dropped item at DEBUG), never by repr: see crawler/logformat.py.
+LOG_FORMATTER = "crawler.logformat.QuietLogFormatter"
 
 # Past one machine: with a Redis URL (here, `-s NEWSARCHIVE_REDIS_URL=…` or a Scrapyd `setting=`) the crawl is a
 # fleet worker (crawler/fleet): workers share a frontier per site run, a killed worker's requests are fetched
