@@ -16,9 +16,10 @@ cannot restart), with politeness lifted for loopback and the same concurrency:
 * **sqlite**, **pg** — `news` with extraction, pipelines, story clustering and a fresh archive, logging at INFO.
 
 Printed per crawler: responses/s, the ratio to the bare spider, CPU per response, peak RSS, requests per distinct
-URL (by crawler.urls.url_key, so a tracking twin counts as the same page) and per page the site serves, log bytes per
-page (product only), then whether each of issue 13's targets is met. The PostgreSQL crawl needs a server: `--pg URL`
-(its database is dropped and created again) or $ARCHIVE_TEST_PG_URL; without one it is skipped, saying so.
+URL (by crawler.urls.url_key, so a tracking twin counts as the same page) and per page the site serves, log bytes
+per page (product only), CPU busy (its CPU time over its wall time: well under 100% means it sat idle waiting),
+then whether each of issue 13's targets is met. The PostgreSQL crawl needs a server: `--pg URL` (its database is
+dropped and created again) or $ARCHIVE_TEST_PG_URL; without one it is skipped, saying so.
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ def pg_url(given: str) -> str | None:
 def table(results: dict[str, dict[str, Any]], site_pages: int) -> list[str]:
     bare = results.get("bare")
     head = (f"| {'crawler':24s} | responses/s | ratio | CPU/response | peak RSS | requests/distinct URL "
-            f"| requests/site page | log bytes/page |")
+            f"| requests/site page | log bytes/page | CPU busy |")
     lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
     names = {"bare": "bare spider (ceiling)", "gne": "Scrapy + GNE", "trafilatura": "Scrapy + trafilatura",
              "sqlite": "newsarchive, SQLite", "pg": "newsarchive, PostgreSQL"}
@@ -286,7 +287,7 @@ def table(results: dict[str, dict[str, Any]], site_pages: int) -> list[str]:
         lines.append(
             f"| {names[kind]:24s} | {rate:11.1f} | {ratio:5.2f} | {1000 * r['cpu'] / max(r['responses'], 1):9.1f} ms "
             f"| {r['peak_rss_mb']:5.0f} MB | {r['requests'] / max(r['distinct'], 1):21.3f} "
-            f"| {r['requests'] / site_pages:17.3f} | {log:>14s} |"
+            f"| {r['requests'] / site_pages:17.3f} | {log:>14s} | {r['cpu'] / r['elapsed']:7.0%} |"
         )
     return lines
 
