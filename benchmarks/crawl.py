@@ -222,7 +222,7 @@ def worker_main(args: argparse.Namespace) -> None:
     requests = len(RequestCounter.urls)
     out = {
         "responses": responses,
-        "elapsed": stats["elapsed_time_seconds"],
+        "elapsed": stats.get("elapsed_time_seconds") or float("nan"),  # (none when the crawl was killed)
         "cpu": cpu,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "requests": requests,

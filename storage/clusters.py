@@ -167,10 +167,9 @@ class StoryIndex:
                 session.execute(
                     update(Story).where(Story.id == other).values(original_article_id=None, source=None)
                 )
-            for article_id in matched:
-                session.execute(
-                    update(Article).where(Article.id == article_id, Article.story_id.is_(None)).values(story_id=target)
-                )
+            session.execute(  # one statement for all matches (a big story has hundreds)
+                update(Article).where(Article.id.in_(matched), Article.story_id.is_(None)).values(story_id=target)
+            )
             article.story_id = target
         elif article.story_id is None:
             story = Story()
@@ -233,6 +232,14 @@ def refresh_story(session: Session, story_id: int) -> None:
         story.source = original.source if sources.get(original.source) == top else sources.most_common(1)[0][0]
     else:
         story.source = None
-    session.execute(update(Article).where(Article.story_id == story_id).values(is_original=False))
-    session.execute(update(Article).where(Article.id == original.id).values(is_original=True))
+    # only the rows whose flag changes: rewriting every copy's row each time one joins is quadratic in the story's
+    # size (and on PostgreSQL each rewritten row is indexed again, its body's trigrams too)
+    session.execute(
+        update(Article)
+        .where(Article.story_id == story_id, Article.id != original.id, Article.is_original.is_(True))
+        .values(is_original=False)
+    )
+    session.execute(
+        update(Article).where(Article.id == original.id, Article.is_original.is_not(True)).values(is_original=True)
+    )
     session.flush()
