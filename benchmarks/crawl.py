@@ -351,6 +351,7 @@ def main() -> None:
             r = run(kind, url, args.concurrency, crawler_cpu, db)
             if r is not None:
                 results[kind] = r
+                print(f"{kind}: RESULT {json.dumps(r)}", flush=True)  # as it comes: a long run may be cut short
     finally:
         server.terminate()
         server.wait(timeout=30)
