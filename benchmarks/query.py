@@ -1,9 +1,14 @@
-"""Search speed on a generated archive: `python benchmarks/query.py [--articles 100000] [--db PATH]`.
+"""Search and export speed on a generated archive, SQLite and PostgreSQL, and how it grows with the archive.
 
-Generates N articles of Chinese news-like text from a vocabulary into a temporary SQLite archive (migrated
-like a real one, so the FTS5 trigram index and its triggers are in place), then times the first page (20
-results) of searches with a date filter — a 2-character word (served by a scan along the published index)
-and a 4-character word (served by the trigram index) — as the median of several runs, and prints a table.
+    python benchmarks/query.py [--sizes 100000,1000000] [--pg postgresql+psycopg://…/bench_query] [--db PATH]
+
+Generates articles of Chinese news-like text from a vocabulary into an archive migrated like a real one (so the
+FTS5 trigram index and its triggers on SQLite, pg_trgm on PostgreSQL, are in place), with Core bulk inserts. At
+each size (the archive grows from one to the next) it times the first page (20 results) of searches — a
+2-character word (a scan along the published index) and a 4-character one (the trigram index), with and without
+a date filter, relevance order on a word every article has — as the median of several runs, and a full JSON-lines
+export in a subprocess (its peak RSS should not grow with the archive). Prints a table per backend with the growth
+from the smallest size to the largest and whether each of issue 13's targets (median < 100 ms) is met.
 """
 
 from __future__ import annotations
@@ -84,9 +89,10 @@ def sentence(rng: random.Random) -> str:
     return "，".join(["".join(parts[:5]), *parts[5:]]) + "。"
 
 
-def generate(n: int, seed: int = 6):  # type: ignore[no-untyped-def]
-    rng = random.Random(seed)
-    for i in range(n):
+def generate(n: int, seed: int = 6, start: int = 0):  # type: ignore[no-untyped-def]
+    """Articles start … start+n-1, each from its own seed, so an archive grows from one size to the next."""
+    for i in range(start, start + n):
+        rng = random.Random(seed * 1_000_003 + i)
         published = START + timedelta(seconds=rng.randint(0, SPAN_DAYS * 86400))
         title = rng.choice(PLACES) + rng.choice(SUBJECTS) + rng.choice(VERBS) + rng.choice(TOPICS) + "工作"
         body = "\n".join("".join(sentence(rng) for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(2, 5)))
@@ -112,21 +118,26 @@ def generate(n: int, seed: int = 6):  # type: ignore[no-untyped-def]
         }
 
 
-def build(url: str, n: int) -> float:
+def build(url: str, n: int, start: int = 0) -> float:
+    """Insert articles start … start+n-1 (Core executemany, one transaction per 5,000), then ANALYZE."""
     sessions = archive_for_writing(url)
     started = time.perf_counter()
     batch: list[dict] = []
-    with session_scope(sessions) as session:
-        for row in generate(n):
-            batch.append(row)
-            if len(batch) == 5000:
+    for row in generate(n, start=start):
+        batch.append(row)
+        if len(batch) == 5000:
+            with session_scope(sessions) as session:
                 session.execute(insert(Article), batch)
-                batch.clear()
-        if batch:
+            batch.clear()
+    if batch:
+        with session_scope(sessions) as session:
             session.execute(insert(Article), batch)
-    with sessions.kw["bind"].connect() as conn:
+    engine = sessions.kw["bind"]
+    with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
-        conn.exec_driver_sql("PRAGMA optimize")
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA optimize")
+        conn.commit()
     return time.perf_counter() - started
 
 
@@ -175,43 +186,137 @@ def bench_arguments(description: str | None, runs: int) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def main() -> int:
-    args = bench_arguments(__doc__, runs=9)
-
-    url, tmp = bench_archive(args.db, args.articles)
-    sessions = archive_for_writing(url)
+def cases() -> list[tuple[str, str, str, tuple[datetime | None, datetime | None]]]:
+    """(what issue 13 asks, query, sort, date window): the targets first, then the other shapes of a search."""
     since, until = datetime(2024, 7, 1, tzinfo=UTC), datetime(2024, 10, 1, tzinfo=UTC)  # one quarter of two years
-    cases = [
-        ("平安", "published", (since, until)),
-        ("防汛抗旱", "published", (since, until)),
-        ("平安", "relevance", (since, until)),
-        ("防汛抗旱", "relevance", (since, until)),
-        ("平安", "published", (None, None)),
-        ("防汛抗旱", "published", (None, None)),
-        ("嘉善县 防汛抗旱", "published", (since, until)),
-        ("防汛 -平安", "published", (since, until)),
+    return [
+        ("2 chars, date filter", "平安", "published", (since, until)),
+        ("4 chars, date filter", "防汛抗旱", "published", (since, until)),
+        ("2 chars, no filter", "平安", "published", (None, None)),
+        ("4 chars, no filter", "防汛抗旱", "published", (None, None)),
+        ("relevance, common word", "工作", "relevance", (None, None)),
+        ("2 chars, relevance, dates", "平安", "relevance", (since, until)),
+        ("4 chars, relevance, dates", "防汛抗旱", "relevance", (since, until)),
+        ("two words", "嘉善县 防汛抗旱", "published", (since, until)),
+        ("word and excluded word", "防汛 -平安", "published", (since, until)),
         # worst cases: words in no article (the scan reads the whole date range; the index answers at once)
-        ("台风", "published", (since, until)),
-        ("台风预警", "published", (since, until)),
-        ("王店镇河长制", "published", (since, until)),
+        ("absent, 2 chars", "台风", "published", (since, until)),
+        ("absent, 4 chars", "台风预警", "published", (since, until)),
+        ("absent, 6 chars", "王店镇河长制", "published", (since, until)),
     ]
-    version = __import__("sqlite3").sqlite_version
-    print(f"\n{args.articles} articles, SQLite {version}, first page of 20, median of {args.runs} runs\n")
-    header = f"| {'query':<16} | chars | {'date filter':<24} | sort      | index | rows | median ms | max ms |"
+
+
+#: the first five cases are issue 13's targets, each median under this many ms
+TARGET_MS = 100.0
+N_TARGETS = 5
+
+
+def export_worker(url: str) -> None:
+    """Export every article as JSON lines to /dev/null, as `newsarchive articles export` does; print the figures."""
+    import json
+    import os
+    import resource
+
+    from storage.export import write_jsonl
+    from storage.query import article_json, iter_articles
+
+    sessions = archive_for_writing(url)
+    t0 = time.perf_counter()
+    with session_scope(sessions) as session, open(os.devnull, "w", encoding="utf-8") as out:
+        rows = write_jsonl((article_json(a) for a in iter_articles(session, Filters())), out)
+    seconds = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps({"rows": rows, "seconds": seconds, "peak_rss_mb": rss}))
+
+
+def export(url: str) -> dict[str, float]:
+    import json
+    import subprocess
+
+    proc = subprocess.run([sys.executable, __file__, "--export", url], capture_output=True, text=True, check=False)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"export failed:\n{proc.stderr[-2000:]}")
+    return json.loads(line[7:])
+
+
+def fresh_pg(url: str) -> str:
+    """Drop and create the benchmark's PostgreSQL database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    return target.render_as_string(hide_password=False)
+
+
+def run_backend(name: str, url: str, sizes: list[int], runs: int, existing: int = 0) -> dict[int, dict[str, float]]:
+    """Grow the archive through the sizes; at each, the median ms of every case and the export's figures."""
+    results: dict[int, dict[str, float]] = {}
+    have = existing
+    for size in sizes:
+        if size > have:
+            seconds = build(url, size - have, start=have)
+            print(f"{name}: {size - have} articles generated in {seconds:.0f} s ({(size - have) / seconds:.0f}/s)",
+                  flush=True)
+            have = size
+        sessions = archive_for_writing(url)
+        row: dict[str, float] = {}
+        for label, query, sort, (lo, hi) in cases():
+            median, _worst, _rows, _indexed = timed(sessions, Filters(text=query, since=lo, until=hi, sort=sort), runs)
+            row[label] = median
+        sessions.kw["bind"].dispose()
+        ex = export(url)
+        row["export s"], row["export MB"] = ex["seconds"], ex["peak_rss_mb"]
+        results[size] = row
+        print(f"{name} at {size}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()), flush=True)
+    return results
+
+
+def print_table(name: str, results: dict[int, dict[str, float]]) -> None:
+    sizes = sorted(results)
+    cols = "".join(f" {s:>9,} |" for s in sizes)
+    print(f"\n{name}: first page of 20, median ms (export: seconds and peak RSS MB of the whole archive)\n")
+    header = f"| {'search':<26} |{cols} growth | target |"
     print(header)
-    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
-    for query, sort, (lo, hi) in cases:
-        filters = Filters(text=query, since=lo, until=hi, sort=sort)
-        median, worst, rows, indexed = timed(sessions, filters, args.runs)
-        window = f"{lo:%Y-%m-%d}..{hi:%Y-%m-%d}" if lo else "none"
-        chars = max(len(w.lstrip("-")) for w in query.split())
-        print(
-            f"| {query:<16} | {chars:>5} | {window:<24} | {sort:<9} | {'yes' if indexed else 'scan':<5} "
-            f"| {rows:>4} | {median:>9.1f} | {worst:>6.1f} |"
-        )
-    sessions.kw["bind"].dispose()
-    if tmp is not None:
-        tmp.cleanup()
+    print("|" + "|".join("-" * len(c) for c in header.split("|")[1:-1]) + "|")
+    for i, label in enumerate(results[sizes[0]]):
+        values = [results[s][label] for s in sizes]
+        growth = values[-1] / values[0] if values[0] else float("nan")
+        target = ("MET" if values[-1] < TARGET_MS else "NOT MET") if i < N_TARGETS else ""
+        print(f"| {label:<26} |" + "".join(f" {v:>9.1f} |" for v in values) + f" {growth:5.1f}x | {target:<6} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100000", help="comma-separated archive sizes, e.g. 100000,1000000")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
+    parser.add_argument("--pg", help="also PostgreSQL: a URL whose database the benchmark may drop and create")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--export", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.export:
+        export_worker(args.export)
+        return 0
+    sizes = sorted(int(x) for x in args.sizes.split(","))
+    version = __import__("sqlite3").sqlite_version
+    tables = []
+    if not args.no_sqlite:
+        url, tmp = bench_archive(args.db, sizes[0])
+        with session_scope(archive_for_writing(url)) as session:
+            have = session.scalar(select(func.count()).select_from(Article)) or 0
+        tables.append((f"SQLite {version}", run_backend("SQLite", url, sizes, args.runs, have)))
+        if tmp is not None:
+            tmp.cleanup()
+    if args.pg:
+        tables.append(("PostgreSQL", run_backend("PostgreSQL", fresh_pg(args.pg), sizes, args.runs)))
+    for name, results in tables:
+        print_table(name, results)
     return 0
 
 

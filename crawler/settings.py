@@ -108,11 +108,11 @@ NEWSARCHIVE_MAX_LIST_PAGES = 5000
 NEWSARCHIVE_MAX_CHALLENGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
-
-# A dropped item is one line with its reason and URL (crawler.logformat), at INFO: dropping a page that is not an
-# article is routine, and its counters are in the run record.
+# Items are logged by reason and URL only, never by repr (crawler/logformat.py). A dropped item is a DEBUG line:
+# dropping a page that is not an article is routine, its counters are in the progress line and the run record,
+# and at INFO a crawl says at most one line per stored article.
 LOG_FORMATTER = "crawler.logformat.ArchiveLogFormatter"
-DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 
 # Past one machine: with a Redis URL (here, `-s NEWSARCHIVE_REDIS_URL=…` or a Scrapyd `setting=`) the crawl is a
 # fleet worker (crawler/fleet): workers share a frontier per site run, a killed worker's requests are fetched
@@ -124,3 +124,8 @@ ADDONS = {"crawler.fleet.addon.FleetAddon": 0}
 NEWSARCHIVE_LEASE_SECONDS = 60
 # The first part of every Redis key, so several deployments can share one Redis.
 NEWSARCHIVE_REDIS_PREFIX = os.environ.get("NEWSARCHIVE_REDIS_PREFIX", "newsarchive")
+
+# Articles are stored on a writer thread (pipelines/writer.py) in batched transactions, so downloads go on while
+# the database works; an item counts as stored only once its batch committed. At most this many per transaction.
+NEWSARCHIVE_STORE_THREAD = True
+NEWSARCHIVE_STORE_BATCH = 50

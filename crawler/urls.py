@@ -25,7 +25,9 @@ BINARY_EXT = re.compile(
 )
 TRAP_PATH = re.compile(
     r"(calendar|/search|search\.|login|logon|register|signin|passport|/member|/user/|print|/comment|"
-    r"javascript:|mailto:|/tag/.*/\d{3,}|/api/|/wap/|/m/)",
+    r"javascript:|mailto:|/tag/.*/\d{3,}|/api/|/wap/|/m/|"
+    # DedeCMS reader actions (favourite, feedback, vote, report an error) beside every article, never a page
+    r"/plus/(?:stow|feedback|digg|recommend|erraddsave|vote)\.php)",
     re.I,
 )
 TRAP_QUERY_KEYS = re.compile(

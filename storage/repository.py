@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -121,25 +121,58 @@ def _tag_rows(article: Article, names: list[str]) -> list[ArticleTag]:
 
 
 #: how the relationship fields become rows of their own tables (positions keep the page's order)
-RELATIONS: dict[str, Callable[[Article, list[Any]], list[Any]]] = {
-    "tags": _tag_rows,
-    "links": lambda _article, links: [ArticleLink(position=i, **link) for i, link in enumerate(links)],
+RELATION_ROWS: dict[str, Callable[[list[Any]], list[dict[str, Any]]]] = {
+    "tags": lambda names: [{"position": i, "name": t} for i, t in enumerate(names)],
+    "links": lambda links: [{"position": i, **link} for i, link in enumerate(links)],
 }
+RELATION_MODELS: dict[str, type[ArticleTag] | type[ArticleLink]] = {"tags": ArticleTag, "links": ArticleLink}
 
 
-def _apply(article: Article, item: ArticleItem) -> None:
-    """Copy an item's content fields onto the article row."""
+def _relation_objects(article: Article, name: str, value: list[Any]) -> list[Any]:
+    """An archived article's new rows of one relationship field; the tags it keeps keep their rows."""
+    if name == "tags":
+        return _tag_rows(article, value)
+    model = RELATION_MODELS[name]
+    return [model(**row) for row in RELATION_ROWS[name](value)]
+
+
+def _apply(article: Article, item: ArticleItem, relations: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Copy an item's content fields onto the article row; the relationship fields too when `relations`, else
+    they are returned as rows (table name -> rows) for `_insert_relations` to write without the ORM."""
+    rows: dict[str, list[dict[str, Any]]] = {}
     for f in CONTENT:
         value = plain(f, item_value(item, f))
-        if f.stored == "relation":
-            setattr(article, f.name, RELATIONS[f.name](article, value))
-        else:
+        if f.stored != "relation":
             setattr(article, f.name, value)
+        elif relations:
+            setattr(article, f.name, _relation_objects(article, f.name, value))
+        else:
+            rows[f.name] = RELATION_ROWS[f.name](value)
     article.content_digest = item.content_digest or content_digest(item.extracted.body)
+    return rows
 
 
-def _add_urls(session: Session, article: Article, urls: Iterable[str], at: datetime) -> None:
-    """Record more URLs of an article; a key already recorded for it is skipped, one of another article raises."""
+def _insert_relations(session: Session, article_id: int, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """A new article's tags and links (some fifty rows a page) in one executemany each: as ORM objects every row
+    costs a unit-of-work round of its own, the largest part of storing an article."""
+    for name, values in rows.items():
+        if values:
+            session.execute(insert(RELATION_MODELS[name]), [{"article_id": article_id, **v} for v in values])
+
+
+def _add_urls(session: Session, article: Article, urls: Iterable[str], at: datetime, new: bool = False) -> None:
+    """Record more URLs of an article; a key already recorded for it is skipped, one of another article raises.
+
+    A `new` article (just inserted) has none recorded: no need to ask, and the rows go in with one Core insert.
+    """
+    if new:
+        keys: dict[str, str] = {}
+        for u in urls:
+            if u:
+                keys.setdefault(url_key(u), u)  # the first URL of a key is the one kept, as below
+        rows = [{"article_id": article.id, "url_key": k, "url": u, "first_seen": at} for k, u in keys.items()]
+        session.execute(insert(ArticleUrl), rows)
+        return
     known = set(session.scalars(select(ArticleUrl.url_key).where(ArticleUrl.article_id == article.id)))
     for url in urls:
         if not url:
@@ -188,10 +221,11 @@ def add_article(session: Session, item: ArticleItem) -> Article:
         version=1,
         publication_key=item_publication_key(item),
     )
-    _apply(article, item)
+    relations = _apply(article, item, relations=False)
     session.add(article)
     session.flush()
-    _add_urls(session, article, _item_urls(item), item.fetched_at)
+    _insert_relations(session, article.id, relations)
+    _add_urls(session, article, _item_urls(item), item.fetched_at, new=True)
     capture_ids = _add_captures(session, article, item)
     session.add(
         ArticleVersion(

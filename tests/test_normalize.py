@@ -43,6 +43,7 @@ def test_registered_domain_groups_subdomains_of_one_site():
         "http://www.jiahe.cn/calendar/2015-07.html",
         "http://www.jiahe.cn/a/1.html?print=1",
         "http://www.jiahe.cn/member/login.php",
+        "http://www.jiahe.cn/plus/stow.php?aid=1207",
         "http://www.jiahe.cn/list.php?a=1&b=2&c=3&d=4",
         "http://www.jiahe.cn/" + "x/" * 200,
     ],
@@ -56,5 +57,6 @@ def test_pagination_and_articles_on_other_subdomains_are_followed():
     domains = frozenset({"jiahe.cn"})
     assert followable("http://news.jiahe.cn/list_3_2.html", domains)
     assert followable("http://www.jiahe.cn/list.php?catid=3&page=2", domains)
+    assert followable("http://www.jiahe.cn/plus/view.php?aid=1207", domains)
     assert not followable("http://www.other.cn/a/1.html", domains)
     assert not followable("http://www.jiahe.cn/uploads/photo.jpg", domains)

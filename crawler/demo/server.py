@@ -245,6 +245,7 @@ def main(argv: list[str] | None = None) -> None:
             page.gzipped()
     server.log_requests(args.verbose)
     print(f"URL {server.base_url}", flush=True)
+    print(f"PAGES {len(server.pages)}", flush=True)  # what a complete crawl fetches (benchmarks/crawl.py)
     print(f"{args.preset} site on {server.base_url}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         server.wait()
