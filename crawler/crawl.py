@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawler.spiders.news import NewsSpider
@@ -21,8 +22,14 @@ LOOPBACK_OVERRIDES: dict[str, Any] = {
 }
 
 
-def run_crawl(db_url: str, spider_kwargs: dict[str, Any], settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Crawl into the archive at db_url and return Scrapy's final stats. Blocks until the crawl ends.
+def run_crawl(
+    db_url: str,
+    spider_kwargs: dict[str, Any],
+    settings: dict[str, Any] | None = None,
+    watch: Callable[[Crawler], None] | None = None,
+) -> dict[str, Any]:
+    """Crawl into the archive at db_url and return Scrapy's final stats. Blocks until the crawl ends; `watch` is
+    called with the crawler before it starts (to connect to its signals: the demo's progress line).
 
     The archive is made ready first (its schema created when empty), so an archive at an older schema stops the
     crawl before anything is fetched (storage.db.SchemaMismatch).
@@ -36,6 +43,8 @@ def run_crawl(db_url: str, spider_kwargs: dict[str, Any], settings: dict[str, An
         project.set(key, value, priority="cmdline")
     process = CrawlerProcess(project)
     crawler = process.create_crawler(NewsSpider)
+    if watch is not None:
+        watch(crawler)
     process.crawl(crawler, **spider_kwargs)
     process.start()
     return dict(crawler.stats.get_stats()) if crawler.stats else {}

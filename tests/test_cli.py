@@ -92,3 +92,28 @@ def test_a_db_path_instead_of_a_url_is_one_line_saying_how_to_write_it(tmp_path,
     assert err.count("\n") == 1
     assert "is not an archive URL: write sqlite:///path/to/archive.db" in err
     assert not (tmp_path / "archive.db").exists()
+
+
+def test_the_demo_counts_pages_and_stored_articles_from_the_crawl_signals() -> None:
+    from scrapy import signals
+    from scrapy.utils.test import get_crawler
+
+    from crawler.cli.demo import CrawlCounter
+
+    shown: list[str] = []
+    counter = CrawlCounter(shown.append)
+    crawler = get_crawler()
+    counter.watch(crawler)
+    for _ in range(3):
+        crawler.signals.send_catch_log(signals.response_received, response=None, request=None, spider=None)
+    crawler.signals.send_catch_log(signals.item_scraped, item={}, response=None, spider=None)
+    assert shown[-1] == "crawling the demo site: 3 pages, 1 articles stored"
+    assert len(shown) == 4
+
+
+def test_the_demo_shows_no_progress_line_when_stderr_is_not_a_terminal(capsys) -> None:
+    from crawler.cli.demo import crawl_progress
+
+    with crawl_progress() as watch:
+        assert watch is None
+    assert capsys.readouterr().err == ""

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from crawler.cli.common import local_time, print_table, reading, writing
 from storage.db import db_url, masked, session_scope
 from storage.query import Filters, search
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -25,7 +31,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     writing(args)  # an empty archive gets its schema now; an old one stops the demo before anything runs
     with serve_site() as server:
         print(f"serving the demo news site on {server.base_url}/ ; crawling it into {masked(url)}")
-        stats = run_crawl(url, {"site": "demo", "start_url": server.base_url + "/"}, LOOPBACK_OVERRIDES)
+        with crawl_progress() as watch:
+            stats = run_crawl(url, {"site": "demo", "start_url": server.base_url + "/"}, LOOPBACK_OVERRIDES, watch)
     with session_scope(reading(args)) as session:
         rows = search(session, Filters(site="demo"), limit=1000)
         print_table(
@@ -39,3 +46,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("next: newsarchive search 平安 ; newsarchive show 1 ; newsarchive export --format jsonl -o demo.jsonl")
     print(f"browse it: newsarchive {f'--db {masked(args.db)} ' if args.db else ''}serve    (then open http://127.0.0.1:8000/)")
     return 0
+
+
+
+class CrawlCounter:
+    """Pages fetched and articles stored so far, counted from the crawler's signals, as one status line."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        self.pages = self.articles = 0
+        self.show = show
+
+    def line(self) -> str:
+        return f"crawling the demo site: {self.pages} pages, {self.articles} articles stored"
+
+    def watch(self, crawler: Crawler) -> None:
+        from scrapy import signals
+
+        crawler.signals.connect(self._page, signal=signals.response_received)
+        crawler.signals.connect(self._article, signal=signals.item_scraped)
+
+    def _page(self, **_kwargs: Any) -> None:
+        self.pages += 1
+        self.show(self.line())
+
+    def _article(self, **_kwargs: Any) -> None:
+        self.articles += 1
+        self.show(self.line())
+
+
+@contextmanager
+def crawl_progress() -> Iterator[Callable[[Crawler], None] | None]:
+    """A live line of pages fetched and articles stored while the demo crawls, on a terminal only (rich's status
+    line on stderr); piped or redirected output gets nothing, so scripts and logs stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("crawling the demo site …") as status:
+        yield CrawlCounter(status.update).watch
