@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,12 +26,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.items import CaptureData
 from crawler.middlewares import capture_of
 from crawler.verdicts import Verdict, page_judged
+from pipelines.writer import ArchiveWriter
 from storage.db import archive_for_settings, session_scope
 from storage.models import Capture
 from storage.repository import add_capture
@@ -43,6 +44,8 @@ ARTICLE_CALLBACKS = frozenset({"parse_article_page"})
 JUDGED_CALLBACKS = frozenset({"parse"})
 #: held pages never judged (an error Scrapy filtered before the spider) are kept once this many more arrive
 HOLD_LIMIT = 64
+#: seconds the close waits for queued captures to be written (pages, not articles: a warning, not an error)
+CLOSE_TIMEOUT = 60.0
 
 
 class PageCaptures:
@@ -51,6 +54,7 @@ class PageCaptures:
         self.site = ""
         #: url -> capture of a page waiting for its verdict, in arrival order
         self.held: dict[str, CaptureData] = {}
+        self.writer: ArchiveWriter[CaptureData, bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageCaptures:
@@ -88,20 +92,37 @@ class PageCaptures:
     def spider_closed(self, spider: Any) -> None:
         held, self.held = list(self.held.values()), {}
         self._keep(held)
+        if self.writer is not None and not self.writer.close(CLOSE_TIMEOUT):
+            logger.warning("page captures still being written after %.0f s were not kept", CLOSE_TIMEOUT)
 
     def _keep(self, captures: list[CaptureData]) -> None:
-        if not captures:
-            return
-        try:
-            with session_scope(archive_for_settings(self.crawler.settings)) as session:
-                captures = [cap for cap in captures if not _unchanged(session, cap)]
-                for cap in captures:
-                    add_capture(session, self.site, cap)
-        except SQLAlchemyError as exc:  # a page capture is worth a warning, never the crawl
-            logger.warning("page capture of %s not kept: %s", captures[0].url, exc)
-            return
-        if captures:
-            self.crawler.stats.inc_value("archive/page_captures", len(captures))
+        """Hand the captures to this extension's archive writer (pipelines/writer.py): written off the reactor's
+        thread, many to a transaction, as articles are; a capture that fails is a warning, never the crawl."""
+        for cap in captures:
+            self._writer().submit(cap).add_done_callback(self._kept)
+
+    def _writer(self) -> ArchiveWriter[CaptureData, bool]:
+        if self.writer is None:
+            factory = archive_for_settings(self.crawler.settings)
+            self.writer = ArchiveWriter(factory, self._store, self._store_alone, name="page-captures")
+        return self.writer
+
+    def _store(self, session: Session, cap: CaptureData) -> bool:
+        if _unchanged(session, cap):
+            return False
+        add_capture(session, self.site, cap)
+        return True
+
+    def _store_alone(self, cap: CaptureData) -> bool:
+        with session_scope(archive_for_settings(self.crawler.settings)) as session:
+            return self._store(session, cap)
+
+    def _kept(self, done: Future[bool]) -> None:
+        """On the writer thread, after the capture's transaction: count it, or say why it was not kept."""
+        if (exc := done.exception()) is not None:
+            logger.warning("a page capture was not kept: %s", exc)
+        elif done.result():
+            self.crawler.stats.inc_value("archive/page_captures")
 
 
 def _unchanged(session: Session, cap: CaptureData) -> bool:
