@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,27 +22,36 @@ def service_missing(env: str, what: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def pg_server_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
+@contextmanager
+def empty_pg_database(purpose: str) -> Iterator[str]:
+    """A PostgreSQL database of its own on the ARCHIVE_TEST_PG_URL server (nothing in it, not even pg_trgm),
+    dropped afterwards; `purpose` names it (`newsarchive_<purpose>_<random>`) for whoever looks at the server."""
     base = os.environ.get(PG_URL_ENV)
     if not base:
         service_missing(PG_URL_ENV, "PostgreSQL")
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"newsarchive_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"newsarchive_{purpose}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(str(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    yield url
-    from storage.db import dispose_all
+    try:
+        yield make_url(str(base)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from storage.db import dispose_all
 
-    dispose_all()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        dispose_all()  # the project's pooled connections would hold the database open
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with empty_pg_database("test") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

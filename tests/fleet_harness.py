@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, select
 
 from crawler.demo import serve
 from crawler.demo.server import _Handler
 from storage.models import Article
-from tests.conftest import PG_URL_ENV, REDIS_URL_ENV, service_missing
+from tests.conftest import REDIS_URL_ENV, empty_pg_database, service_missing
 from tests.test_crawl import ROOT, crawl_cmd
 
 #: how long a killed worker's leases and download permits live on in the tests (production: 60 s)
@@ -218,28 +217,12 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
 @contextmanager
 def fresh_pg_database() -> Iterator[str]:
     """A new, migrated PostgreSQL database, dropped afterwards."""
-    base = os.environ.get(PG_URL_ENV)
-    if not base:
-        service_missing(PG_URL_ENV, "PostgreSQL")
-    name = f"newsarchive_fleet_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)  # type: ignore[arg-type]
-    try:
+    with empty_pg_database("fleet") as url:
         # `newsarchive db upgrade` once, as a deployment does before starting workers
         cli = "import sys; from crawler.cli import main; sys.exit(main())"
-        subprocess.run(
-            [sys.executable, "-c", cli, "--db", url, "db", "upgrade"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+        subprocess.run([sys.executable, "-c", cli, "--db", url, "db", "upgrade"], cwd=ROOT, check=True,
+                       capture_output=True)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ database (safely when several start at once), and an older schema stops every co
 from __future__ import annotations
 
 import multiprocessing
-import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from storage.db import (
 )
 from storage.models import Article
 from storage.repository import save_item
-from tests.conftest import PG_URL_ENV, service_missing
+from tests.conftest import empty_pg_database
 from tests.first_writer import first_writer
 from tests.test_archive_store import OTHER, STORY, item
 from tests.test_migrations import archive_at_first_migration, current_revision, migrate
@@ -191,19 +189,8 @@ def start_together(url: str) -> list[int]:
 @pytest.fixture
 def fresh_pg_database() -> Iterator[str]:
     """A PostgreSQL database of its own (nothing in it, not even pg_trgm), dropped afterwards."""
-    base = os.environ.get(PG_URL_ENV)
-    if not base:
-        service_missing(PG_URL_ENV, "PostgreSQL")
-    name = f"newsarchive_race_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_pg_database("race") as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -168,7 +168,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:
         )
         deadline = time.monotonic() + 180  # a loaded machine crawls slowly: wait on the archive, not the clock
         try:
-            while time.monotonic() < deadline and proc.poll() is None and _count(db_url) < 25:
+            while time.monotonic() < deadline and proc.poll() is None and article_count(db_url) < 25:
                 time.sleep(0.1)
         finally:
             if proc.poll() is None:
@@ -176,7 +176,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:
             proc.wait()
         # counted after the kill: articles stored between the last look and the kill belong to the killed run
         # (counting before it made the resumed run's articles_new look wrong whenever the crawl was quick)
-        stored = _count(db_url)
+        stored = article_count(db_url)
         assert proc.returncode == -signal.SIGKILL, f"the crawl ended by itself (rc {proc.returncode}, {stored} stored)"
         assert 25 <= stored < len(reference), "the crawl was not killed mid-way"
         assert runs(db_url)[-1].finished_at is None  # the killed run's record says so
@@ -188,7 +188,8 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:
         assert last.stats["articles_new"] == len(reference) - stored
 
 
-def _count(db_url: str) -> int:
+def article_count(db_url: str) -> int:
+    """Articles stored so far, read while a crawl may be writing (0 before the schema exists)."""
     engine = create_engine(db_url)
     try:
         with engine.connect() as conn:

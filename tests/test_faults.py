@@ -14,7 +14,6 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,8 @@ from sqlalchemy import create_engine, text
 
 from crawler.demo import serve
 from storage.db import archive_for_writing, dispose_all
-from tests.test_crawl import ROOT, crawl_cmd, snapshot
+from tests.conftest import empty_pg_database
+from tests.test_crawl import ROOT, article_count, crawl_cmd, snapshot
 
 #: articles in the kill-suite site (the "crawl" preset at this size has 116): 300 (314) took 58 s + 76 s for the two
 #: kill runs on the shared CI machine, too long for CI next to the other rows; NEWSARCHIVE_FAULT_ARTICLES raises it
@@ -78,17 +78,6 @@ class Run:
     peak_rss_mb: float
 
 
-def count(db_url: str) -> int:
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text("select count(*) from articles")).scalar() or 0
-    except Exception:
-        return 0
-    finally:
-        engine.dispose()
-
-
 def run_crawl(base_url: str, db_url: str, *, kill_at: int | None = None, **settings: str) -> Run:
     """One `scrapy crawl news`, SIGKILLed once `kill_at` articles are stored (if given); its peak RSS (VmHWM)."""
     proc = subprocess.Popen(crawl_cmd(base_url, db_url, **settings), cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -100,7 +89,7 @@ def run_crawl(base_url: str, db_url: str, *, kill_at: int | None = None, **setti
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:
         peak = max(peak, _vm_hwm_mb(proc.pid))
-        if kill_at is not None and count(db_url) >= kill_at:
+        if kill_at is not None and article_count(db_url) >= kill_at:
             proc.send_signal(signal.SIGKILL)
             break
         time.sleep(0.1)
@@ -157,7 +146,7 @@ def test_sigkill_at_random_points_then_resume_loses_nothing_and_fetches_nothing_
         points = sorted(rng.sample(range(10, total - 20), KILLS))
         fetched_twice = 0
         for point in points:
-            before = set(snapshot(db_url)) if count(db_url) else set()
+            before = set(snapshot(db_url)) if article_count(db_url) else set()
             run = run_crawl(server.base_url, db_url, kill_at=point, **settings)
             assert run.returncode == -signal.SIGKILL, f"ended by itself before {point} stored: {run.stderr[-2000:]}"
             fetched_twice += len(set(article_hits(server, server.take_hits())) & before)
@@ -237,22 +226,8 @@ def test_an_unreachable_archive_exits_1_in_one_line_before_fetching_anything() -
 
 @pytest.fixture
 def pg_database() -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import PG_URL_ENV, service_missing
-
-    base = os.environ.get(PG_URL_ENV)
-    if not base:
-        service_missing(PG_URL_ENV, "PostgreSQL")
-
-    name = f"newsarchive_faults_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_pg_database("faults") as url:
+        yield url
 
 
 @pytest.mark.slow
@@ -265,7 +240,7 @@ def test_archive_connections_killed_mid_crawl_lose_nothing_after_the_documented_
     kills = [0]
 
     def killer() -> None:  # once the crawl is storing: kill every connection of its archive, again and again
-        while count(pg_database) < 5 and not stop.wait(0.1):
+        while article_count(pg_database) < 5 and not stop.wait(0.1):
             pass
         while not stop.wait(0.3):
             with admin.connect() as conn:
