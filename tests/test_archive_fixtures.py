@@ -44,7 +44,7 @@ def _stored_multipage_article(archive_url: str) -> tuple[int, list[str]]:
     for url in truth["page_urls"]:
         page = site.pages[urlsplit(url).path]
         captures.append(CaptureData(url, url, 200, dict(page.headers), page.body, T0, "utf-8", "utf-8"))
-    stored = item_from_captures("demo", captures)  # type: ignore[arg-type]
+    stored = item_from_captures("demo", captures)
     stored.captures = captures
     return save_item(shared_archive(archive_url), stored).article_id, truth["page_urls"]
 

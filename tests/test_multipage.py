@@ -101,7 +101,7 @@ def test_reextraction_merges_stored_captures_exactly_as_the_crawl_merged_the_pag
         SimpleNamespace(body=body, final_url=url, fetched_at=FETCHED, declared_charset="utf-8")
         for url, body in zip(urls, bodies, strict=True)
     ]
-    again = item_from_captures("qinghe", stored)  # type: ignore[arg-type]
+    again = item_from_captures("qinghe", stored)
     assert crawled.page_urls == again.page_urls == urls
     assert crawled.extracted.body == again.extracted.body
     assert (

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.extract import extract_article
 from crawler.extract.encoding import decode_page
 from crawler.extract.types import Extracted
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, CaptureData
 from crawler.sites import SiteProfile, load_profile
 from crawler.version import EXTRACTOR_VERSION
 from pipelines.normalize import normalize_item, worst_decoding
@@ -49,17 +49,20 @@ def extract_capture(
     return extract_article(decode_page(body, declared).text, url, fetched_at, profile)
 
 
-def item_from_captures(site: str, captures: Sequence[Capture], profile: SiteProfile | None = None) -> ArticleItem:
-    """An article item from the stored captures of its pages (page 1 first), merged as the spider merges them."""
+def item_from_captures(
+    site: str, captures: Sequence[Capture | CaptureData], profile: SiteProfile | None = None
+) -> ArticleItem:
+    """An article item from the stored (or imported) captures of its pages (page 1 first), merged as the spider
+    merges them. Each page is decoded once: its text is extracted, its status flags the item's decoding."""
     from crawler.multipage import merge_page
 
-    first = captures[0]
-    ex = extract_capture(first.body, first.final_url, first.fetched_at, first.declared_charset, profile)
+    pages = [(cap, decode_page(cap.body, cap.declared_charset)) for cap in captures]
+    (first, decoded), rest = pages[0], pages[1:]
+    ex = extract_article(decoded.text, first.final_url, first.fetched_at, profile)
     item = ArticleItem(site, first.final_url, first.fetched_at, ex, page_urls=[first.final_url])
-    for cap in captures[1:]:
-        page = extract_capture(cap.body, cap.final_url, cap.fetched_at, cap.declared_charset, profile)
-        merge_page(item, page, cap.final_url)
-    item.decoding = worst_decoding(decode_page(c.body, c.declared_charset).status for c in captures)
+    for cap, page in rest:
+        merge_page(item, extract_article(page.text, cap.final_url, cap.fetched_at, profile), cap.final_url)
+    item.decoding = worst_decoding(page.status for _, page in pages)
     return normalize_item(item)
 
 

@@ -97,7 +97,7 @@ def ingest_pages(
         cap.declared_charset = cap.declared_charset or header_charset(cap.headers)
         got = decode_page(cap.body, cap.declared_charset)
         cap.encoding, cap.decoding = got.encoding, got.status
-    item = item_from_captures(site, caps, profile)  # type: ignore[arg-type]
+    item = item_from_captures(site, caps, profile)
     item.captures = caps
     if rejection(item):
         for cap in caps:
