@@ -64,10 +64,7 @@ def ingest_capture(
 
     Returns the store result, or None when the capture is not an archivable article (it is still kept).
     """
-    declared = cap.declared_charset or header_charset(cap.headers)
-    got = decode_page(cap.body, declared)
-    html = got.text
-    cap.declared_charset, cap.encoding, cap.decoding = declared, got.encoding, got.status
+    html = _decoded(cap)
     if cap.status < 400 and page_kind(Selector(text=html, base_url=cap.final_url), cap.final_url) == "article":
         ex = extract_article(html, cap.final_url, cap.fetched_at, profile)
         item = ArticleItem(site=site, url=cap.final_url, fetched_at=cap.fetched_at, extracted=ex, captures=[cap])
@@ -76,6 +73,14 @@ def ingest_capture(
     add_capture(session, site, cap)
     session.flush()
     return None
+
+
+def _decoded(cap: CaptureData) -> str:
+    """Decode an imported capture as the crawl did, recording the charset it used and how cleanly it decoded."""
+    cap.declared_charset = cap.declared_charset or header_charset(cap.headers)
+    got = decode_page(cap.body, cap.declared_charset)
+    cap.encoding, cap.decoding = got.encoding, got.status
+    return got.text
 
 
 def already_held(session: Session, cap: CaptureData) -> bool:
@@ -94,9 +99,7 @@ def ingest_pages(
 ) -> StoreResult | None:
     """The pages of one multi-page article (page order), merged into one article as the crawl merged them."""
     for cap in caps:
-        cap.declared_charset = cap.declared_charset or header_charset(cap.headers)
-        got = decode_page(cap.body, cap.declared_charset)
-        cap.encoding, cap.decoding = got.encoding, got.status
+        _decoded(cap)
     item = item_from_captures(site, caps, profile)
     item.captures = caps
     if rejection(item):
