@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from crawler.demo import build_site, serve
-from tests.test_crawl import ROOT, _count, crawl, crawl_cmd, runs, snapshot
+from tests.test_crawl import ROOT, article_count, crawl, crawl_cmd, runs, snapshot
 
 #: slow enough that a signal lands mid-crawl, whatever the machine's load
 SLOW = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.05"}
@@ -32,14 +32,14 @@ def interrupted(base_url: str, db_url: str, sig: signal.Signals, after: int, **s
     )
     deadline = time.monotonic() + 180
     try:
-        while time.monotonic() < deadline and proc.poll() is None and _count(db_url) < after:
+        while time.monotonic() < deadline and proc.poll() is None and article_count(db_url) < after:
             time.sleep(0.1)
     finally:
         if proc.poll() is None:
             proc.send_signal(sig)
         _out, err = proc.communicate(timeout=120)
     assert "Traceback" not in err, err[-3000:]
-    stored = _count(db_url)
+    stored = article_count(db_url)
     assert after <= stored, f"the crawl ended by itself with {stored} stored (rc {proc.returncode})"
     return stored
 
