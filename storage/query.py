@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, bindparam, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, Text, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from crawler.fields import BY_NAME, EXPORT_KEYS, EXPORTED, Field, iso_time, json_value
 from crawler.urls import url_key
 from storage.models import Article, ArticleTag, ArticleUrl, ArticleVersion, CrawlRun
-from storage.search import TextPlan, fts_condition, fts_rank, fts_table, matching_ids, plan_text
+from storage.search import MIN_INDEXED, TextPlan, fts_condition, fts_rank, fts_table, matching_ids, plan_text
 
 SORTS = ("published", "relevance")
 
@@ -77,11 +77,17 @@ def _json_records_contain(column: Any, key: str, value: str, dialect: str) -> An
 
 
 def plan(
-    filters: Filters, dialect: str = "sqlite", *, use_fts: bool = True
+    filters: Filters,
+    dialect: str = "sqlite",
+    *,
+    use_fts: bool = True,
+    within: ColumnElement[bool] | None = None,
 ) -> tuple[Select[Article], TextPlan]:
     """A SELECT of articles matching the filters in the requested order, and how its text part runs.
 
-    Raises storage.search.QuerySyntaxError for unreadable search text. Values are bound parameters, never SQL.
+    `within` narrows the articles further before one row per story is chosen (search_page's scan window and
+    relevance candidates). Raises storage.search.QuerySyntaxError for unreadable search text. Values are bound
+    parameters, never SQL.
     """
     if filters.sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {filters.sort!r}")
@@ -92,8 +98,6 @@ def plan(
         if filters.sort == "relevance":
             stmt = stmt.join(fts_table, fts_table.c.rowid == Article.id).where(fts_condition(text.fts_match))
             relevance_rank = fts_rank()
-            if filters.since or filters.until:
-                stmt = stmt.where(Article.id.in_(_published_between(filters)))
         else:
             stmt = stmt.where(Article.id.in_(matching_ids(text.fts_match)))
     for condition in text.conditions:
@@ -118,6 +122,8 @@ def plan(
         stmt = stmt.where(Article.fetched_at < filters.fetched_until)
     if filters.tag:
         stmt = stmt.where(Article.tags.any(ArticleTag.name == filters.tag))
+    if within is not None:
+        stmt = stmt.where(within)
     # SQLite sorts NULL lowest, so plain DESC already puts undated articles last and can walk ix_articles_published
     newest = Article.published.desc().nulls_last() if dialect == "postgresql" else Article.published.desc()
     if filters.sort == "relevance" and relevance_rank is not None:
@@ -129,18 +135,6 @@ def plan(
     if filters.collapse:
         stmt = _collapsed(stmt)
     return stmt, text
-
-
-def _published_between(filters: Filters) -> Select[int]:
-    """The ids in the publication range, read from ix_articles_published alone. A ranked search checks each index
-    match against them instead of reading every matching article's row for its date (on the benchmark archive a
-    common word's relevance search over one quarter took ~45% less CPU)."""
-    ids = select(Article.id)
-    if filters.since:
-        ids = ids.where(Article.published >= filters.since)
-    if filters.until:
-        ids = ids.where(Article.published < filters.until)
-    return ids
 
 
 def _collapsed(stmt: Select[Article]) -> Select[Article]:
@@ -177,15 +171,118 @@ def _newest_window(session: Session, filters: Filters, limit: int, offset: int) 
     return rows if len(rows) == limit else None
 
 
+#: a scan for words too short for the trigram index reads at most this many of the newest articles the other
+#: filters allow: reading one for LIKE costs ~4 µs (quiet) to ~10 µs (loaded 2-core machine), so under 100 ms
+SCAN_ROWS = 5_000
+#: relevance order ranks at most this many matches: scoring is linear in what it scores (every article of a
+#: million matched 工作: ~9 s), and 50 pages of 20 is more than anyone reads in ranked order
+RELEVANCE_CANDIDATES = 1_000
+
+
+def _scans(text: TextPlan) -> bool:
+    """Whether the words are matched by a scan: none of them can use the trigram index."""
+    return bool(text.conditions) and not text.uses_index
+
+
+def _scan_window(session: Session, filters: Filters) -> ColumnElement[bool] | None:
+    """The newest SCAN_ROWS articles the filters other than the words allow, as a condition; None when the
+    filters allow no more than that.
+
+    It is a bound in the newest-first order (published, then id), found by walking the publication index, so a
+    scan of the window still walks that index and stops at a full page of a common word.
+    """
+    dialect = _dialect(session)
+    allowed = plan(replace(filters, text=None, sort="published", collapse=False), dialect)[0]
+    edge = session.execute(allowed.with_only_columns(Article.published, Article.id).offset(SCAN_ROWS).limit(1)).first()
+    if edge is None:
+        return None
+    published, article_id = edge
+    if published is None:  # undated articles come last: the window is every dated one and the newer undated
+        return or_(Article.published.is_not(None), Article.id > article_id)
+    return and_(Article.published >= published, or_(Article.published > published, Article.id > article_id))
+
+
+def _scan_note(text: TextPlan) -> str:
+    words = " ".join(repr(t) for t in text.short_words) or "the excluded words"
+    return (
+        f"only the newest {SCAN_ROWS:,} articles were scanned for {words}: older ones were not searched "
+        f"(narrow the dates, or add a word of {MIN_INDEXED}+ characters)"
+    )
+
+
+def _candidates(
+    session: Session, filters: Filters, text: TextPlan, window: ColumnElement[bool] | None
+) -> tuple[list[int], bool]:
+    """The ids relevance order ranks, and whether more articles match than RELEVANCE_CANDIDATES.
+
+    The candidates are the newest matches, chosen without scoring: for words the trigram index serves, the most
+    recently archived (highest id, the order the index walks); for a scan, the newest published, the order the
+    scan walks.
+    """
+    dialect = _dialect(session)
+    flat = replace(filters, collapse=False)
+    if text.uses_index:
+        # the ranked statement (on SQLite a join driven by the FTS index), walked backwards by id
+        newest_id = fts_table.c.rowid.desc() if text.fts_match is not None else Article.id.desc()
+        stmt = plan(flat, dialect)[0].order_by(None).order_by(newest_id)
+    else:
+        stmt = plan(replace(flat, sort="published"), dialect, within=window)[0]
+    ids = list(session.scalars(stmt.with_only_columns(Article.id).limit(RELEVANCE_CANDIDATES + 1)))
+    return ids[:RELEVANCE_CANDIDATES], len(ids) > RELEVANCE_CANDIDATES
+
+
+def _ranked(
+    session: Session, filters: Filters, text: TextPlan, window: ColumnElement[bool] | None
+) -> tuple[Select[Article] | None, tuple[str, ...]]:
+    """Relevance order over the candidates (None when nothing matches), and the note when they are bounded."""
+    ids, more = _candidates(session, filters, text, window)
+    if not ids:
+        return None, ()
+    within: ColumnElement[bool] = Article.id.in_(ids)
+    if text.fts_match is not None:  # FTS5 then reads only the tail of each word's list that holds the candidates
+        within = and_(within, fts_table.c.rowid >= min(ids))
+    # the candidates passed the other filters already; repeated, they lead SQLite to walk the whole date range
+    words_only = Filters(text=filters.text, sort=filters.sort, collapse=filters.collapse)
+    stmt = plan(words_only, _dialect(session), within=within)[0]
+    if not more:
+        return stmt, ()
+    return stmt, (
+        f"more than {RELEVANCE_CANDIDATES:,} articles match: relevance order ranks the newest {RELEVANCE_CANDIDATES:,} "
+        "(add a date filter or more words to rank them all)",
+    )
+
+
 def search_page(session: Session, filters: Filters, limit: int = 20, offset: int = 0) -> SearchPage:
-    """One page of results, with notes on how the search ran (raises QuerySyntaxError on bad search text)."""
-    stmt, text = plan(filters, _dialect(session))
-    if text.fts_match is not None and filters.sort == "published" and offset + limit <= SCAN_WINDOW // 10:
-        rows = _newest_window(session, filters, limit, offset)
-        if rows is not None:
-            return SearchPage(rows, text.notes, text.uses_index)
+    """One page of results, with notes on how the search ran (raises QuerySyntaxError on bad search text).
+
+    Words too short for the index are scanned for in a window of the newest articles (SCAN_ROWS), and relevance
+    order ranks a bounded set of the newest matches (RELEVANCE_CANDIDATES); a note says when either bound left
+    articles out, so that the time of a first page does not grow with the archive.
+    """
+    dialect = _dialect(session)
+    stmt, text = plan(filters, dialect)
+    notes = list(text.notes)
+    window = _scan_window(session, filters) if _scans(text) else None
+    rows: list[Article]
+    ranked = filters.sort == "relevance" and text.score is not None
+    if ranked:
+        stmt_or_none, rank_notes = _ranked(session, filters, text, window)
+        notes += rank_notes
+        rows = [] if stmt_or_none is None else _page(session, stmt_or_none, limit, offset)
+    elif text.fts_match is not None and filters.sort == "published" and offset + limit <= SCAN_WINDOW // 10:
+        rows = _newest_window(session, filters, limit, offset) or _page(session, stmt, limit, offset)
+    else:
+        if window is not None:
+            stmt = plan(filters, dialect, within=window)[0]
+        rows = _page(session, stmt, limit, offset)
+    if window is not None and (ranked or len(rows) < limit):
+        notes.append(_scan_note(text))
+    return SearchPage(rows, tuple(notes), text.uses_index)
+
+
+def _page(session: Session, stmt: Select[Article], limit: int, offset: int) -> list[Article]:
     stmt = stmt.options(selectinload(Article.links), selectinload(Article.tags)).limit(limit).offset(offset)
-    return SearchPage(list(session.scalars(stmt)), text.notes, text.uses_index)
+    return list(session.scalars(stmt))
 
 
 def search(session: Session, filters: Filters, limit: int = 20, offset: int = 0) -> list[Article]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
+import storage.query
 from crawler.cli import main
 from storage.db import session_scope
 from storage.db import shared_archive as open_archive
 from storage.models import Article, ArticleLink, ArticleTag
-from storage.query import Filters, search, search_page
+from storage.query import Filters, iter_articles, search, search_page
 from storage.search import QuerySyntaxError, Term, missing_search_index, parse_query
 
 BASE = datetime(2024, 3, 1, tzinfo=UTC)
@@ -176,7 +178,7 @@ FILTERS = [
     Filters(text="平安社区", until=BASE + timedelta(days=12)),
     Filters(fetched_since=BASE + timedelta(days=10), fetched_until=BASE + timedelta(days=15), text="数据"),
     Filters(text="嘉禾", site="a", source="新华社", since=BASE, until=BASE + timedelta(days=30)),
-    # ranked by the index with the publication range checked against its own ids (storage.query._published_between)
+    # ranked by the index over candidates walked backwards by id, the publication range checked on each
     Filters(text="平安社区", since=BASE + timedelta(days=3), until=BASE + timedelta(days=12), sort="relevance"),
     Filters(text="社区建设", until=BASE + timedelta(days=9), sort="relevance"),
 ]
@@ -206,6 +208,87 @@ def test_pages_cover_every_result_once(archive, query, sort):
             paged += [a.id for a in search(session, filters, limit=7, offset=page)]
     assert paged == everything
     assert sorted(everything) == sorted(brute_force(rows, Filters(text=query)))
+
+
+# -- the bounds that keep a first page's time flat as the archive grows (storage.query) -----------------------
+BOUNDED_RELEVANCE = [
+    Filters(text="abc", sort="relevance"),  # the index; ASCII case folded
+    Filters(text="平安", sort="relevance"),  # a scan
+    Filters(text="平安 社区", sort="relevance", since=BASE + timedelta(days=2)),
+    Filters(text="abc 县", sort="relevance", site="a"),  # the index and a scan for the short word
+]
+
+
+@pytest.mark.parametrize("filters", BOUNDED_RELEVANCE, ids=range(len(BOUNDED_RELEVANCE)))
+def test_relevance_over_many_matches_ranks_the_newest_candidates_with_a_note(archive, monkeypatch, filters):
+    sessions, rows = archive
+    bound = 6
+    matches = brute_force(rows, filters)
+    assert len(matches) > bound  # the bound is what this test exercises
+    with session_scope(sessions) as session:
+        everything = [a.id for a in search(session, filters, limit=1000)]  # the bound (1,000) is not reached
+        monkeypatch.setattr(storage.query, "RELEVANCE_CANDIDATES", bound)
+        page = search_page(session, filters, limit=1000)
+    # words the index serves: the most recently archived matches; a scan: the newest published ones
+    uses_index = any(t.indexable for t in parse_query(filters.text or ""))
+    candidates = sorted(matches, reverse=True)[:bound] if uses_index else matches[:bound]
+    assert [a.id for a in page.articles] == [i for i in everything if i in candidates]
+    assert f"relevance order ranks the newest {bound}" in " ".join(page.notes)
+
+
+def test_relevance_within_the_bound_ranks_every_match_without_a_note(archive):
+    sessions, rows = archive
+    filters = Filters(text="abc", sort="relevance")
+    with session_scope(sessions) as session:
+        page = search_page(session, filters, limit=1000)
+    assert sorted(a.id for a in page.articles) == sorted(brute_force(rows, filters))
+    assert not any("relevance order ranks" in note for note in page.notes)
+
+
+SCANNED = [
+    Filters(text="县"),
+    Filters(text="平安 -社区", site="b"),
+    Filters(text="-平安", since=BASE + timedelta(days=4)),
+    Filters(text="县", sort="relevance"),
+]
+
+
+# -2: all but the last two the filters allow, so without a date filter the window ends among the undated articles
+@pytest.mark.parametrize("size", [20, -2])
+@pytest.mark.parametrize("filters", SCANNED, ids=range(len(SCANNED)))
+def test_short_word_scan_reads_the_newest_window_and_says_so(archive, monkeypatch, filters, size):
+    sessions, rows = archive
+    allowed = brute_force(rows, replace(filters, text=None, sort="published"))
+    window = size if size > 0 else len(allowed) + size
+    assert len(allowed) > window > 0
+    by_id = {r["id"]: r for r in rows}
+    if size < 0 and not filters.since:
+        assert by_id[allowed[window]]["published"] is None
+    newest = set(allowed[:window])
+    expected = [i for i in brute_force(rows, filters) if i in newest]
+    monkeypatch.setattr(storage.query, "SCAN_ROWS", window)
+    with session_scope(sessions) as session:
+        page = search_page(session, filters, limit=1000)
+        full_page = search_page(session, replace(filters, sort="published"), limit=1)
+    got = [a.id for a in page.articles]
+    if filters.sort == "relevance":
+        assert sorted(got) == sorted(expected)
+    else:
+        assert got == expected
+    assert any(f"only the newest {window} articles were scanned" in note for note in page.notes)
+    # a full first page from the window is the page a scan of everything finds: nothing to warn of
+    assert [a.id for a in full_page.articles] == expected[:1]
+    assert not any("only the newest" in note for note in full_page.notes)
+
+
+def test_export_is_not_bounded(archive, monkeypatch):
+    sessions, rows = archive
+    monkeypatch.setattr(storage.query, "SCAN_ROWS", 5)
+    monkeypatch.setattr(storage.query, "RELEVANCE_CANDIDATES", 3)
+    filters = Filters(text="县", sort="relevance")
+    with session_scope(sessions) as session:
+        exported = [a.id for a in iter_articles(session, filters)]
+    assert exported == sorted(brute_force(rows, filters))
 
 
 def test_relevance_puts_title_matches_first(archive_url):
