@@ -1,6 +1,7 @@
 """Search and export speed on a generated archive, SQLite and PostgreSQL, and how it grows with the archive.
 
-    python benchmarks/query.py [--sizes 100000,1000000] [--pg postgresql+psycopg://…/bench_query] [--db PATH]
+    python benchmarks/query.py [--sizes 100000,1000000] [--pg postgresql+psycopg://…/bench_query [--pg-keep]]
+                               [--db PATH]
 
 Generates articles of Chinese news-like text from a vocabulary into an archive migrated like a real one (so the
 FTS5 trigram index and its triggers on SQLite, pg_trgm on PostgreSQL, are in place), with Core bulk inserts. At
@@ -134,10 +135,14 @@ def build(url: str, n: int, start: int = 0) -> float:
             session.execute(insert(Article), batch)
     engine = sessions.kw["bind"]
     with engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        if engine.dialect.name == "sqlite":
+        if engine.dialect.name == "postgresql":
+            # as autovacuum does after a bulk insert on a default server (it may be off on a test one): without the
+            # visibility map, walking ix_articles_published_desc visits every row's heap page
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE articles")
+        else:
+            conn.exec_driver_sql("ANALYZE")
             conn.exec_driver_sql("PRAGMA optimize")
-        conn.commit()
+            conn.commit()
     return time.perf_counter() - started
 
 
@@ -206,9 +211,8 @@ def cases() -> list[tuple[str, str, str, tuple[datetime | None, datetime | None]
     ]
 
 
-#: the first five cases are issue 13's targets, each median under this many ms
+#: issue 13 names the first five cases; every search is held to it (median under this many ms)
 TARGET_MS = 100.0
-N_TARGETS = 5
 
 
 def export_worker(url: str) -> None:
@@ -258,6 +262,8 @@ def run_backend(name: str, url: str, sizes: list[int], runs: int, existing: int 
     """Grow the archive through the sizes; at each, the median ms of every case and the export's figures."""
     results: dict[int, dict[str, float]] = {}
     have = existing
+    if sizes[0] < have:
+        raise SystemExit(f"{name}: the archive holds {have} articles, more than {sizes[0]}: use a new one")
     for size in sizes:
         if size > have:
             seconds = build(url, size - have, start=have)
@@ -284,10 +290,10 @@ def print_table(name: str, results: dict[int, dict[str, float]]) -> None:
     header = f"| {'search':<26} |{cols} growth | target |"
     print(header)
     print("|" + "|".join("-" * len(c) for c in header.split("|")[1:-1]) + "|")
-    for i, label in enumerate(results[sizes[0]]):
+    for label in results[sizes[0]]:
         values = [results[s][label] for s in sizes]
         growth = values[-1] / values[0] if values[0] else float("nan")
-        target = ("MET" if values[-1] < TARGET_MS else "NOT MET") if i < N_TARGETS else ""
+        target = ("MET" if values[-1] < TARGET_MS else "NOT MET") if not label.startswith("export") else ""
         print(f"| {label:<26} |" + "".join(f" {v:>9.1f} |" for v in values) + f" {growth:5.1f}x | {target:<6} |")
 
 
@@ -297,6 +303,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
     parser.add_argument("--pg", help="also PostgreSQL: a URL whose database the benchmark may drop and create")
+    parser.add_argument("--pg-keep", action="store_true", help="grow the --pg database as it is instead of a new one")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--export", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -314,7 +321,10 @@ def main() -> int:
         if tmp is not None:
             tmp.cleanup()
     if args.pg:
-        tables.append(("PostgreSQL", run_backend("PostgreSQL", fresh_pg(args.pg), sizes, args.runs)))
+        pg = args.pg if args.pg_keep else fresh_pg(args.pg)
+        with session_scope(archive_for_writing(pg)) as session:
+            have = session.scalar(select(func.count()).select_from(Article)) or 0
+        tables.append(("PostgreSQL", run_backend("PostgreSQL", pg, sizes, args.runs, have)))
     for name, results in tables:
         print_table(name, results)
     return 0
