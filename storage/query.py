@@ -167,13 +167,16 @@ def _newest_window(session: Session, filters: Filters, limit: int, offset: int) 
     window's matches come first in the order, so a full page from it is the right page; a short one (a rare
     word) falls back to the index.
     """
-    dialect = _dialect(session)
-    window = plan(replace(filters, text=None), dialect)[0].with_only_columns(Article.id).limit(SCAN_WINDOW)
-    stmt, _text = plan(filters, dialect, use_fts=False)
-    stmt = stmt.where(Article.id.in_(window.scalar_subquery()))
-    stmt = stmt.options(selectinload(Article.links), selectinload(Article.tags)).limit(limit).offset(offset)
-    rows = list(session.scalars(stmt))
+    stmt, _text = plan(filters, _dialect(session), use_fts=False, within=_window(session, filters, SCAN_WINDOW))
+    rows = _page(session, stmt, limit, offset)
     return rows if len(rows) == limit else None
+
+
+def _index_holds_fewer(session: Session, match: str, count: int) -> bool:
+    """Whether the FTS index lists fewer than `count` articles for the match: then sorting them all costs less
+    than scanning the newest window (a rare or absent word read all 3,000 articles of it, then used the index)."""
+    listed = select(fts_table.c.rowid).where(fts_condition(match)).limit(count).subquery()
+    return (session.scalar(select(func.count()).select_from(listed)) or 0) < count
 
 
 #: a scan for words too short for the trigram index reads at most this many of the newest articles the other
@@ -189,16 +192,17 @@ def _scans(text: TextPlan) -> bool:
     return bool(text.conditions) and not text.uses_index
 
 
-def _scan_window(session: Session, filters: Filters) -> ColumnElement[bool] | None:
-    """The newest SCAN_ROWS articles the filters other than the words allow, as a condition; None when the
-    filters allow no more than that.
+def _window(session: Session, filters: Filters, size: int) -> ColumnElement[bool] | None:
+    """The newest `size` articles the filters other than the words allow, as a condition; None when the filters
+    allow no more than that.
 
     It is a bound in the newest-first order (published, then id), found by walking the publication index, so a
-    scan of the window still walks that index and stops at a full page of a common word.
+    scan of the window still walks that index and stops at a full page of a common word (an `id IN (window)`
+    read every article of the window before sorting).
     """
     dialect = _dialect(session)
     allowed = plan(replace(filters, text=None, sort="published", collapse=False), dialect)[0]
-    edge = session.execute(allowed.with_only_columns(Article.published, Article.id).offset(SCAN_ROWS).limit(1)).first()
+    edge = session.execute(allowed.with_only_columns(Article.published, Article.id).offset(size).limit(1)).first()
     if edge is None:
         return None
     published, article_id = edge
@@ -270,14 +274,19 @@ def search_page(session: Session, filters: Filters, limit: int = 20, offset: int
     dialect = _dialect(session)
     stmt, text = plan(filters, dialect)
     notes = list(text.notes)
-    window = _scan_window(session, filters) if _scans(text) else None
+    window = _window(session, filters, SCAN_ROWS) if _scans(text) else None
     rows: list[Article]
     ranked = filters.sort == "relevance" and text.score is not None
     if ranked:
         stmt_or_none, rank_notes = _ranked(session, filters, text, window)
         notes += rank_notes
         rows = [] if stmt_or_none is None else _page(session, stmt_or_none, limit, offset)
-    elif text.fts_match is not None and filters.sort == "published" and offset + limit <= SCAN_WINDOW // 10:
+    elif (
+        text.fts_match is not None
+        and filters.sort == "published"
+        and offset + limit <= SCAN_WINDOW // 10
+        and not _index_holds_fewer(session, text.fts_match, SCAN_WINDOW)
+    ):
         rows = _newest_window(session, filters, limit, offset) or _page(session, stmt, limit, offset)
     else:
         if window is not None:
