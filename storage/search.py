@@ -39,7 +39,7 @@ from storage.models import Article
 
 #: the shortest word the trigram index can serve
 MIN_INDEXED = 3
-#: bm25 weights of the FTS5 columns (title counts more than body) and the fallback score's title weight
+#: how much more an occurrence in the title counts than one in the body, in relevance order
 TITLE_WEIGHT = 5.0
 
 #: opening quote -> the characters that may close it
@@ -244,11 +244,6 @@ def plan_text(query: str | None, dialect: str, *, use_fts: bool = True) -> TextP
 def fts_condition(match: str) -> ColumnElement[bool]:
     """`articles_fts MATCH :match` (the table name is the FTS5 hidden column that means "any column")."""
     return literal_column("articles_fts").op("MATCH")(bindparam(None, match, type_=Text))
-
-
-def fts_rank() -> ColumnElement[float]:
-    """bm25 of the current FTS5 row (lower is better), title weighted over body; valid only with a MATCH."""
-    return func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)
 
 
 def matching_ids(match: str) -> Select[int]:

@@ -320,7 +320,7 @@ def test_relevance_puts_title_matches_first(archive_url):
             ]
         )
     with session_scope(sessions) as session:
-        for query in ("防汛抗旱", "防汛"):  # the index (bm25) and the scan (occurrence score)
+        for query in ("防汛抗旱", "防汛"):  # candidates from the index and from the scan
             ids = [a.url for a in search(session, Filters(text=query, sort="relevance"))]
             assert ids == ["http://news.example.cn/2.html", "http://news.example.cn/1.html"], query
             newest = [a.url for a in search(session, Filters(text=query))]
