@@ -258,7 +258,9 @@ def fresh_pg(url: str) -> str:
     return target.render_as_string(hide_password=False)
 
 
-def run_backend(name: str, url: str, sizes: list[int], runs: int, existing: int = 0) -> dict[int, dict[str, float]]:
+def run_backend(
+    name: str, url: str, sizes: list[int], runs: int, existing: int = 0, *, with_export: bool = True
+) -> dict[int, dict[str, float]]:
     """Grow the archive through the sizes; at each, the median ms of every case and the export's figures."""
     results: dict[int, dict[str, float]] = {}
     have = existing
@@ -276,8 +278,9 @@ def run_backend(name: str, url: str, sizes: list[int], runs: int, existing: int 
             median, _worst, _rows, _indexed = timed(sessions, Filters(text=query, since=lo, until=hi, sort=sort), runs)
             row[label] = median
         sessions.kw["bind"].dispose()
-        ex = export(url)
-        row["export s"], row["export MB"] = ex["seconds"], ex["peak_rss_mb"]
+        if with_export:
+            ex = export(url)
+            row["export s"], row["export MB"] = ex["seconds"], ex["peak_rss_mb"]
         results[size] = row
         print(f"{name} at {size}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()), flush=True)
     return results
@@ -305,6 +308,7 @@ def main() -> int:
     parser.add_argument("--pg", help="also PostgreSQL: a URL whose database the benchmark may drop and create")
     parser.add_argument("--pg-keep", action="store_true", help="grow the --pg database as it is instead of a new one")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-export", action="store_true", help="time the searches only")
     parser.add_argument("--export", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export:
@@ -317,14 +321,16 @@ def main() -> int:
         url, tmp = bench_archive(args.db, sizes[0])
         with session_scope(archive_for_writing(url)) as session:
             have = session.scalar(select(func.count()).select_from(Article)) or 0
-        tables.append((f"SQLite {version}", run_backend("SQLite", url, sizes, args.runs, have)))
+        results = run_backend("SQLite", url, sizes, args.runs, have, with_export=not args.no_export)
+        tables.append((f"SQLite {version}", results))
         if tmp is not None:
             tmp.cleanup()
     if args.pg:
         pg = args.pg if args.pg_keep else fresh_pg(args.pg)
         with session_scope(archive_for_writing(pg)) as session:
             have = session.scalar(select(func.count()).select_from(Article)) or 0
-        tables.append(("PostgreSQL", run_backend("PostgreSQL", pg, sizes, args.runs, have)))
+        results = run_backend("PostgreSQL", pg, sizes, args.runs, have, with_export=not args.no_export)
+        tables.append(("PostgreSQL", results))
     for name, results in tables:
         print_table(name, results)
     return 0
