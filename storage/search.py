@@ -6,8 +6,9 @@ anywhere in the title or the body, as a substring — Chinese has no spaces betw
 word segmentation to get wrong. Matching ignores the case of ASCII letters. A NUL character is refused.
 
 The index is a trigram index (SQLite FTS5 `trigram`, PostgreSQL `pg_trgm`): it serves words of 3+ characters.
-Words of 1–2 characters (平安, 县) are matched by a scan of the rows the other filters leave, newest first, so a
-first page with a date filter stays quick; the search says so in its notes.
+Words of 1–2 characters (平安, 县) are matched by a scan of the rows the other filters leave, newest first, within
+a window of the newest of them (storage.query.SCAN_ROWS); the search says so in its notes. Relevance order is a
+count of the words' occurrences, a title's weighted TITLE_WEIGHT times a body's.
 
 Every value the user types becomes a bound parameter; the SQL text depends only on the *shape* of the query.
 """
