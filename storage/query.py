@@ -259,7 +259,11 @@ def _in_rank_order(candidates: list[_Candidate]) -> list[int]:
 def _ranked_page(
     session: Session, filters: Filters, text: TextPlan, window: ColumnElement[bool] | None, limit: int, offset: int
 ) -> tuple[list[Article], tuple[str, ...]]:
-    """A page in relevance order over the candidates, and the note when they are bounded."""
+    """A page in relevance order over the candidates, and the note on what the bounds left out.
+
+    A scan window that held more than RELEVANCE_CANDIDATES matches left nothing out the candidates' bound did not
+    (they are the newest matches either way), so then only the candidates' note is given.
+    """
     candidates, more = _candidates(session, filters, text, window)
     notes: tuple[str, ...] = ()
     if more:
@@ -267,6 +271,8 @@ def _ranked_page(
             f"more than {RELEVANCE_CANDIDATES:,} articles match: relevance order ranks the newest "
             f"{RELEVANCE_CANDIDATES:,} (add a date filter or more words to rank them all)",
         )
+    elif window is not None:
+        notes = (_scan_note(text),)
     if not candidates:
         return [], notes
     ids = [c.id for c in candidates]
@@ -311,7 +317,7 @@ def search_page(session: Session, filters: Filters, limit: int = 20, offset: int
         if window is not None:
             stmt = plan(filters, dialect, within=window)[0]
         rows = _page(session, stmt, limit, offset)
-    if window is not None and (ranked or len(rows) < limit):
+    if window is not None and not ranked and len(rows) < limit:
         notes.append(_scan_note(text))
     return SearchPage(rows, tuple(notes), text.uses_index)
 

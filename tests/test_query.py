@@ -236,6 +236,22 @@ def test_relevance_over_many_matches_ranks_the_newest_candidates_with_a_note(arc
     assert f"relevance order ranks the newest {bound}" in " ".join(page.notes)
 
 
+def test_short_word_relevance_over_a_full_window_ranks_the_newest_matches_with_one_note(archive, monkeypatch):
+    """Candidates found inside the scan window are the newest matches whatever the window: only their note."""
+    sessions, rows = archive
+    filters = Filters(text="平安", sort="relevance")
+    with session_scope(sessions) as session:
+        everything = [a.id for a in search(session, filters, limit=1000)]
+        monkeypatch.setattr(storage.query, "RELEVANCE_CANDIDATES", 4)
+        monkeypatch.setattr(storage.query, "SCAN_ROWS", 30)
+        page = search_page(session, filters, limit=1000)
+    newest = brute_force(rows, filters)[:4]
+    assert set(newest) <= set(brute_force(rows, Filters())[:30])  # the newest 4 matches lie inside the window
+    assert [a.id for a in page.articles] == [i for i in everything if i in newest]
+    assert len(page.notes) == 2  # the index's 3+ characters note and the candidates' note
+    assert "relevance order ranks the newest 4" in page.notes[1]
+
+
 def test_relevance_within_the_bound_ranks_every_match_without_a_note(archive):
     sessions, rows = archive
     filters = Filters(text="abc", sort="relevance")
