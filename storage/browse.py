@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -40,7 +40,7 @@ from storage.query import (
     version_history,
 )
 from storage.search import parse_query
-from storage.stats import FIELDS, activity, archive_health, coverage_by_week
+from storage.stats import FIELDS, RECENT_DAYS, activity, archive_health, coverage_by_week, coverage_scan
 from storage.warc import export_warc
 
 #: a web request should not hold the database for long: PostgreSQL cancels a statement after this (ms)
@@ -459,8 +459,9 @@ def sites_overview(session: Session, *, now: datetime | None = None, runs: int =
     """The health report's figures (storage.stats) per site, with field coverage per week and articles per day
     over time, and the recent crawl runs."""
     now = now or datetime.now(UTC)
-    health = archive_health(session, now=now).to_json()
-    weekly = coverage_by_week(session)
+    scan = coverage_scan(session, now - timedelta(days=RECENT_DAYS))  # one pass over the bodies for both
+    health = archive_health(session, recent_days=RECENT_DAYS, now=now, scan=scan).to_json()
+    weekly = coverage_by_week(session, scan=scan)
     today = now.astimezone(READING_ZONE).date()
     for site in health["sites"]:
         site["coverage_by_week"] = weekly.get(site["site"], [])
