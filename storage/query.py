@@ -151,8 +151,9 @@ def _copies_matching(filters: Filters, dialect: str, *, use_fts: bool) -> Select
     """The ids of the articles matching the filters, for a lookup of one story's copies (see below).
 
     As plan() finds them, except that the index's matches are a list each copy is checked against (`id + 0`
-    cannot drive the lookup): given `id IN (matches)`, SQLite walked the whole list for every story, page 30 of a
-    quarter's 防汛抗旱 took 2.6 s of CPU on the benchmark archive with 12% of its articles in stories (0.1 s so).
+    cannot drive the lookup). Given `id IN (matches)`, SQLite walked the whole list for every story: page 30 of
+    a quarter's 防汛抗旱 took 2.6 s of CPU on the benchmark archive with 12% of its articles in stories, 0.17 s
+    with the check.
     """
     stmt = plan(replace(filters, text=None, sort="published", collapse=False), dialect)[0]
     text = plan_text(filters.text, dialect, use_fts=use_fts)

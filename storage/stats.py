@@ -136,6 +136,7 @@ class CoverageScan:
 
 
 def coverage_scan(session: Session, recent_start: datetime) -> CoverageScan:
+    """The one pass of CoverageScan: a GROUP BY over (site, fetch week, fetched since `recent_start`)."""
     dialect = session.get_bind().dialect.name
     week = _week(dialect).label("week")
     recent = case((Article.fetched_at >= recent_start, 1), else_=0).label("recent")
@@ -297,7 +298,7 @@ def coverage_by_week(
 ) -> dict[str, list[dict[str, Any]]]:
     """site -> per fetch week, oldest first, its last `weeks` weeks: articles and the share with each of FIELDS
     filled (the shares whose drop `drift_warnings` warns about); from `scan` when given."""
-    if scan is None:
+    if scan is None:  # (where it splits recent from earlier does not matter here: both halves are summed)
         scan = coverage_scan(session, datetime.now(UTC))
     by_week: dict[tuple[str, str], _Tally] = {}
     for (site, week_day, _recent), tally in scan.groups.items():
