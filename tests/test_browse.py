@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from crawler.fields import READING_ZONE
@@ -15,7 +15,16 @@ from storage.clusters import rebuild_stories
 from storage.db import archive_for_reading, archive_for_writing, session_scope
 from storage.models import Article, Story
 from storage.query import Filters, get_article, story_copies, version_history
-from storage.stats import ACTIVITY_DAYS, FIELDS, activity, coverage_by_week, filled, per_day
+from storage.stats import (
+    ACTIVITY_DAYS,
+    FIELDS,
+    activity,
+    archive_health,
+    coverage_by_week,
+    coverage_scan,
+    filled,
+    per_day,
+)
 from tests.web_archive import STORY, T0, Ids, fill, make_item
 
 
@@ -153,6 +162,36 @@ def test_the_sites_overview_adds_weekly_coverage_activity_and_runs_to_the_health
     assert qinghe["activity"]["per_day"]
     assert overview["fields"] == list(FIELDS)
     assert overview["recent_runs"][0]["stats"]["pages_fetched"] == 12
+
+
+def test_the_sites_overview_reads_the_bodies_once_for_the_health_figures_and_the_weekly_coverage(archive):
+    """One coverage scan serves the health report's recent/earlier coverage and the weekly figures, and they are
+    what archive_health and coverage_by_week find on their own."""
+    ro, _ids = archive
+    now = datetime(2015, 7, 10, tzinfo=UTC)  # the story's week is recent, the farm article's is before
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with ro.session() as session:
+        alone = archive_health(session, now=now).to_json()
+        weekly = coverage_by_week(session)
+        event.listen(ro.engine, "before_cursor_execute", record)
+        try:
+            overview = browse.sites_overview(session, now=now)
+        finally:
+            event.remove(ro.engine, "before_cursor_execute", record)
+    assert len([s for s in statements if "articles.body" in s]) == 1
+    for site in overview["sites"]:
+        assert site["coverage_by_week"] == weekly.get(site["site"], [])
+        del site["coverage_by_week"], site["activity"]
+    assert overview["sites"] == alone["sites"]
+    qinghe = next(s for s in alone["sites"] if s["site"] == "qinghe")
+    assert qinghe["recent"]["articles"]
+    assert qinghe["history"]["articles"]
+    with pytest.raises(ValueError, match="splits at"), ro.session() as session:
+        archive_health(session, now=now, scan=coverage_scan(session, now))
 
 
 def test_a_copy_of_a_copy_is_shown_copied_from_the_copy_it_contains(archive_url):

@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.cli import main
+from crawler.demo import build_site
 from tests.fixture_pages import load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +81,17 @@ def test_demo_crawls_the_bundled_site_into_a_fresh_archive_and_is_queryable(tmp_
     assert gbk, "the GBK DedeCMS section was archived"
     assert all("\ufffd" not in a["body"] for a in articles), "no mojibake in any body"
     assert all(a["published"] and a["published"].endswith("+08:00") for a in articles)
+
+    site = build_site("http://127.0.0.1:8000")  # the demo's own site; its port is another, so compare paths
+    truth = {frozenset(urlsplit(u).path for u in story["members"]) for story in site.stories}
+    groups: dict[int, set[str]] = {}
+    for a in articles:
+        groups.setdefault(a["story_id"], set()).add(urlsplit(a["url"]).path)
+    reprinted = {frozenset(g) for g in groups.values() if len(g) > 1}
+    assert reprinted == {g for g in truth if len(g) > 1}, "the demo's reprints are its stories of several copies"
+    assert reprinted, "the demo has stories of more than one copy to show"
+    listed = newsarchive("stories", "list", "--json", db=db, cwd=tmp_path).stdout.splitlines()
+    assert len(listed) == len(reprinted)
 
     again = newsarchive("demo", db=db, cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]
