@@ -197,6 +197,8 @@ class ResultPage:
     notes: tuple[str, ...]
     #: with collapse: story id -> how many other matching copies its row folds
     folded: dict[int, int] = field(default_factory=dict)
+    #: storage.query.SearchPage.reachable: how many results paging can reach when a search bound left some out
+    reachable: int | None = None
 
 
 def _dialect(session: Session) -> str:
@@ -301,7 +303,7 @@ def result_page(session: Session, filters: Filters, *, limit: int, offset: int) 
     folded = {}
     if filters.collapse:
         folded = folded_copies(session, filters, [r["story_id"] for r in rows if r["story_id"] is not None])
-    return ResultPage(rows, [a.body for a in page.articles], page.notes, folded)
+    return ResultPage(rows, [a.body for a in page.articles], page.notes, folded, page.reachable)
 
 
 def export_rows(session: Session, filters: Filters) -> Iterator[dict[str, Any]]:

@@ -51,6 +51,9 @@ class SearchPage:
     #: things the user should know, e.g. that a short word was matched by a scan instead of the index
     notes: tuple[str, ...] = ()
     uses_index: bool = False
+    #: how many results paging can reach when a bound (SCAN_ROWS, RELEVANCE_CANDIDATES) left matches out, so that
+    #: a pager does not offer pages past it; None when every match can be paged to
+    reachable: int | None = None
 
 
 def _dialect(session: Session) -> str:
@@ -249,7 +252,7 @@ def _scan_note(text: TextPlan) -> str:
     words = " ".join(repr(t) for t in text.short_words) or "the excluded words"
     return (
         f"only the newest {SCAN_ROWS:,} articles were scanned for {words}: older ones were not searched "
-        f"(narrow the dates, or add a word of {MIN_INDEXED}+ characters)"
+        f"(narrow the dates, add a word of {MIN_INDEXED}+ characters, or export the search: it reads every article)"
     )
 
 
@@ -295,8 +298,9 @@ def _in_rank_order(candidates: list[_Candidate]) -> list[int]:
 
 def _ranked_page(
     session: Session, filters: Filters, text: TextPlan, window: ColumnElement[bool] | None, limit: int, offset: int
-) -> tuple[list[Article], tuple[str, ...]]:
-    """A page in relevance order over the candidates, and the note on what the bounds left out.
+) -> tuple[list[Article], tuple[str, ...], int | None]:
+    """A page in relevance order over the candidates, the note on what the bounds left out, and how many results
+    paging can reach when a bound left matches out (the candidates are all it can reach).
 
     A scan window that held more than RELEVANCE_CANDIDATES matches left nothing out the candidates' bound did not
     (they are the newest matches either way), so then only the candidates' note is given.
@@ -310,16 +314,17 @@ def _ranked_page(
         )
     elif window is not None:
         notes = (_scan_note(text),)
+    reachable = len(candidates) if more or window is not None else None
     if not candidates:
-        return [], notes
+        return [], notes, reachable
     ids = [c.id for c in candidates]
     dialect = _dialect(session)
     if filters.collapse:  # the candidates that stand for their stories, ranked in SQL
         stmt = plan(filters, dialect, within=Article.id.in_(ids))[0]
-        return _page(session, stmt, limit, offset), notes
+        return _page(session, stmt, limit, offset), notes, reachable
     page = _in_rank_order(candidates)[offset : offset + limit]
     found = {a.id: a for a in _page(session, plan(Filters(), dialect, within=Article.id.in_(page))[0], limit, 0)}
-    return [found[i] for i in page], notes
+    return [found[i] for i in page], notes, reachable
 
 
 def search_page(session: Session, filters: Filters, limit: int = 20, offset: int = 0) -> SearchPage:
@@ -336,9 +341,10 @@ def search_page(session: Session, filters: Filters, limit: int = 20, offset: int
     notes = list(text.notes)
     window = _window(session, filters, SCAN_ROWS) if _scans(text) else None
     rows: list[Article]
+    reachable: int | None = None
     ranked = filters.sort == "relevance" and text.score is not None
     if ranked:
-        rows, rank_notes = _ranked_page(session, filters, text, window, limit, offset)
+        rows, rank_notes, reachable = _ranked_page(session, filters, text, window, limit, offset)
         notes += rank_notes
     elif (
         text.fts_match is not None
@@ -353,7 +359,8 @@ def search_page(session: Session, filters: Filters, limit: int = 20, offset: int
         rows = _page(session, stmt, limit, offset)
     if window is not None and not ranked and len(rows) < limit:
         notes.append(_scan_note(text))
-    return SearchPage(rows, tuple(notes), text.uses_index)
+        reachable = offset + len(rows)  # the window's matches end on this page
+    return SearchPage(rows, tuple(notes), text.uses_index, reachable)
 
 
 def _plan_for_each_value(session: Session) -> None:

@@ -126,6 +126,20 @@ def test_sort_by_relevance_and_paging(client, archive):
     assert 'rel="next"' in second
 
 
+def test_a_bounded_search_offers_no_page_past_the_results_it_can_reach(client, monkeypatch):
+    """Facets count every match, but relevance ranks only its candidates: no "next" to an empty page."""
+    import storage.query
+
+    ranked = {"q": "防汛", "sort": "relevance", "per": "1"}
+    assert 'rel="next"' in client.get("/", params={**ranked, "page": "2"}).text  # three matches, unbounded
+    monkeypatch.setattr(storage.query, "RELEVANCE_CANDIDATES", 2)
+    answer = client.get("/api/search", params={**ranked, "page": "2"}).json()
+    assert (answer["total"], answer["reachable"], len(answer["results"])) == (3, 2, 1)
+    assert any("relevance order ranks the newest 2" in note for note in answer["notes"])
+    assert 'rel="next"' in client.get("/", params={**ranked, "page": "1"}).text
+    assert 'rel="next"' not in client.get("/", params={**ranked, "page": "2"}).text
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [

@@ -26,10 +26,14 @@ class SearchView:
     facets: data.Facets = field(default_factory=data.Facets)
     notes: tuple[str, ...] = ()
     folded: dict[int, int] = field(default_factory=dict)
+    #: how many results paging can reach when a search bound left matches out (storage.query.SearchPage)
+    reachable: int | None = None
 
     @property
     def has_next(self) -> bool:
-        return self.request.offset + len(self.rows) < self.facets.total
+        """A next page has results: the facets' total counts every match, but a bounded search reaches fewer."""
+        end = self.facets.total if self.reachable is None else min(self.facets.total, self.reachable)
+        return self.request.offset + len(self.rows) < end
 
     def to_json(self) -> dict[str, Any]:
         f = self.facets
@@ -38,6 +42,7 @@ class SearchView:
             "page": self.request.page,
             "per_page": self.request.per_page,
             "total": f.total,
+            "reachable": self.reachable,
             "notes": list(self.notes),
             "results": [{**row, "folded_copies": self.folded.get(row["story_id"], 0)} if self.request.filters.collapse
                         else row for row in self.rows],
@@ -67,7 +72,7 @@ def search(archive: data.Archive, params: Mapping[str, str]) -> SearchView:
     finally:
         counted = facets.result()
     rows = [{**row, "snippet": snippet(body, terms)} for row, body in zip(page.rows, page.bodies, strict=True)]
-    return SearchView(request, terms, rows, counted, page.notes, page.folded)
+    return SearchView(request, terms, rows, counted, page.notes, page.folded, page.reachable)
 
 
 def article(archive: data.Archive, article_id: int) -> dict[str, Any] | None:
