@@ -23,6 +23,7 @@ So the original is the earliest published copy, and a story never holds two arti
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
@@ -32,8 +33,12 @@ from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any, cast
 
+import numpy as np
 from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crawler.fields import BY_NAME, iso_time
 from storage.models import Article, Story
@@ -110,11 +115,114 @@ def shingle_text(body: str, boilerplate: frozenset[str] = frozenset()) -> str:
     return "".join(s for s in sentences(body) if s not in boilerplate)
 
 
-def shingles(body: str, boilerplate: frozenset[str] = frozenset(), k: int = SHINGLE) -> frozenset[str]:
-    compared = shingle_text(body, boilerplate)
+# -- compact shingles ------------------------------------------------------------------------------------------
+def _base(k: int) -> int:
+    """The largest number of character ids whose k-character codes all fit in 64 bits."""
+    base = int(2 ** (64 / k)) + 1
+    while base**k > 2**64:
+        base -= 1
+    return base
+
+
+#: a character without an id yet; the last id, given to every character past the table's room, is never exact
+_UNSET = 0xFFFF
+_FULL = 0xFFFE
+
+
+class _Alphabet:
+    """Characters numbered densely (the most frequent first when `register` is given counts), one table per
+    process, so that a shingle of characters with small ids is one exact 64-bit code and two bodies' codes
+    compare like their strings. Ids only grow, under a lock (the web view reads stories from several threads)."""
+
+    def __init__(self) -> None:
+        self.table = np.full(0x110000, _UNSET, dtype=np.uint16)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def register(self, chars: Iterable[str]) -> None:
+        with self.lock:
+            for char in chars:
+                cp = ord(char)
+                if self.table[cp] == _UNSET:
+                    self.table[cp] = min(self.size, _FULL)
+                    self.size += 1
+
+    def ids(self, points: np.ndarray) -> np.ndarray:
+        ids = self.table[points]
+        if (ids == _UNSET).any():
+            self.register(chr(cp) for cp in np.unique(points[ids == _UNSET]).tolist())
+            ids = self.table[points]
+        return ids.astype(np.uint64)
+
+
+_ALPHABET = _Alphabet()
+
+
+@dataclass(slots=True, frozen=True, eq=False)
+class Shingles:
+    """A body's set of shingles in a few bytes each: the shingles of characters the alphabet numbers exactly as
+    sorted 64-bit codes (an injective code: equal codes are equal strings), the others — a rare character past
+    the alphabet's room, a body shorter than a shingle — as strings. Sizes and intersections are exact, as on
+    the strings; `sampled` are the codes and strings of the shingles that index candidates (`_is_sample`)."""
+
+    codes: np.ndarray
+    rare: frozenset[str]
+    sampled_codes: np.ndarray
+    sampled_rare: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.codes) + len(self.rare)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def shared(self, other: Shingles) -> int:
+        """|self ∩ other|."""
+        a, b = (self.codes, other.codes) if len(self.codes) <= len(other.codes) else (other.codes, self.codes)
+        n = 0
+        if len(a) and len(b):
+            at = np.searchsorted(b, a)
+            at[at == len(b)] = 0
+            n = int(np.count_nonzero(b[at] == a))
+        return n + len(self.rare & other.rare)
+
+
+_EMPTY_CODES = np.zeros(0, dtype=np.uint64)
+NO_SHINGLES = Shingles(_EMPTY_CODES, frozenset(), _EMPTY_CODES, ())
+
+
+def _is_sample(gram: str) -> bool:
+    """One shingle in SAMPLE, chosen by its hash: the same choice in every body."""
+    return zlib.crc32(gram.encode("utf-8")) % SAMPLE == 0
+
+
+def _encode(compared: str, k: int) -> Shingles:
     if len(compared) <= k:
-        return frozenset({compared}) if compared else frozenset()
-    return frozenset(compared[i : i + k] for i in range(len(compared) - k + 1))
+        return Shingles(_EMPTY_CODES, frozenset({compared}), _EMPTY_CODES, (compared,)) if compared else NO_SHINGLES
+    base = _base(k)
+    ids = _ALPHABET.ids(np.frombuffer(compared.encode("utf-32-le"), dtype="<u4"))
+    n = len(compared) - k + 1
+    codes = np.zeros(n, dtype=np.uint64)
+    for offset in range(k):
+        codes = codes * np.uint64(base) + ids[offset : offset + n]
+    inexact = np.concatenate(([0], np.cumsum(ids >= base)))
+    rare_at = np.flatnonzero(inexact[k:] - inexact[:-k])
+    rare = frozenset(compared[i : i + k] for i in rare_at.tolist())
+    if len(rare_at):
+        codes = np.delete(codes, rare_at)
+        firsts = np.delete(np.arange(n), rare_at)
+    else:
+        firsts = np.arange(n)
+    codes, where = np.unique(codes, return_index=True)
+    starts = firsts[where].tolist()
+    sampled = np.fromiter((_is_sample(compared[i : i + k]) for i in starts), dtype=bool, count=len(starts))
+    return Shingles(codes, rare, codes[sampled], tuple(g for g in rare if _is_sample(g)))
+
+
+
+def shingles(body: str, boilerplate: frozenset[str] = frozenset(), k: int = SHINGLE) -> Shingles:
+    """The body's character k-gram shingles, as compared (`shingle_text`), in compact form."""
+    return _encode(shingle_text(body, boilerplate), k)
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -140,7 +248,7 @@ class Doc:
     source: str | None
     column: str
     body: str
-    grams: frozenset[str] = frozenset()
+    grams: Shingles = field(default_factory=lambda: NO_SHINGLES)
 
     @property
     def order(self) -> tuple[Any, ...]:
@@ -148,16 +256,17 @@ class Doc:
         return (self.published is None, self.published or self.fetched_at, self.url, self.id)
 
 
-def containment(a: frozenset[str], b: frozenset[str]) -> float:
+def containment(a: Shingles, b: Shingles) -> float:
     """|A ∩ B| / min(|A|, |B|): how much of the smaller set lies in the larger."""
     if not a or not b:
         return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return len(small & large) / len(small)
+    return a.shared(b) / min(len(a), len(b))
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+def _jaccard(a: Shingles, b: Shingles) -> float:
+    shared = a.shared(b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 def is_copy(a: Doc, b: Doc) -> bool:
@@ -210,25 +319,54 @@ def boilerplate_sentences(docs: Iterable[Doc]) -> frozenset[str]:
     return frozenset(s for (_site, s), seen in titles.items() if len(seen) >= BOILERPLATE_TITLES)
 
 
-def _sampled(grams: frozenset[str]) -> list[str]:
-    return [g for g in grams if zlib.crc32(g.encode("utf-8")) % SAMPLE == 0]
-
-
 def candidate_pairs(docs: Sequence[Doc]) -> set[tuple[int, int]]:
-    """Index pairs (i < j) of docs sharing enough sampled shingles to be worth an exact comparison."""
+    """Index pairs (i < j) of docs sharing enough sampled shingles to be worth an exact comparison.
+
+    The postings are two numpy arrays (sampled code, doc index) sorted by code, 16 bytes a sampled shingle, and
+    each doc counts its partners on its own, so no table of every pair sharing a shingle is ever held; the
+    rare shingles' few postings are a dict."""
+    indexed = [i for i, doc in enumerate(docs) if len(doc.grams) >= MIN_SHINGLES]
+    if not indexed:
+        return set()
+    codes = np.concatenate([docs[i].grams.sampled_codes for i in indexed])
+    owners = np.repeat(np.array(indexed, dtype=np.int64), [len(docs[i].grams.sampled_codes) for i in indexed])
+    order = np.argsort(codes, kind="stable")  # stable: each posting's docs stay in index order
+    codes, owners = codes[order], owners[order]
+    firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    posting_codes = codes[firsts]
+    lengths = np.diff(np.append(firsts, len(codes)))
+    usable = (lengths >= 2) & (lengths <= MAX_POSTING)
+    rare_partners = _rare_partners(docs, indexed)
+    pairs: set[tuple[int, int]] = set()
+    for i in indexed:
+        runs = np.searchsorted(posting_codes, docs[i].grams.sampled_codes)
+        runs = runs[usable[runs]]
+        partners = owners[_ranges(firsts[runs], lengths[runs])]
+        if i in rare_partners:
+            partners = np.concatenate((partners, np.array(rare_partners[i], dtype=np.int64)))
+        later, shared = np.unique(partners[partners > i], return_counts=True)
+        pairs.update((i, j) for j in later[shared >= MIN_SHARED_SAMPLES].tolist())
+    return pairs
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1 … start + length - 1 of every (start, length), concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - lengths - starts, lengths)
+
+
+def _rare_partners(docs: Sequence[Doc], indexed: list[int]) -> dict[int, list[int]]:
+    """Per doc, the docs it shares a usable posting of a sampled rare shingle with (once per shingle)."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, doc in enumerate(docs):
-        if len(doc.grams) >= MIN_SHINGLES:
-            for g in _sampled(doc.grams):
-                postings[g].append(i)
-    shared: Counter[tuple[int, int]] = Counter()
+    for i in indexed:
+        for gram in docs[i].grams.sampled_rare:
+            postings[gram].append(i)
+    partners: dict[int, list[int]] = defaultdict(list)
     for members in postings.values():
-        if len(members) < 2 or len(members) > MAX_POSTING:
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                shared[(members[x], members[y])] += 1
-    return {pair for pair, n in shared.items() if n >= MIN_SHARED_SAMPLES}
+        if 2 <= len(members) <= MAX_POSTING:
+            for i in members:
+                partners[i].extend(j for j in members if j != i)
+    return partners
 
 
 @dataclass(slots=True)
@@ -284,8 +422,10 @@ def load_docs(session: Session, ids: Iterable[int] | None = None) -> list[Doc]:
         sites = {d.site for d in docs}
         site_docs = [Doc(*row) for row in session.execute(stmt.where(Article.site.in_(sites)))]
     boiler = boilerplate_sentences(site_docs)
-    for doc in docs:
-        doc.grams = shingles(doc.body, boiler)
+    compared = [shingle_text(doc.body, boiler) for doc in docs]
+    _ALPHABET.register(char for char, _n in Counter("".join(compared)).most_common())  # frequent: exact codes
+    for doc, text_ in zip(docs, compared, strict=True):
+        doc.grams = _encode(text_, SHINGLE)
     docs.sort(key=lambda d: d.order)
     return docs
 
@@ -356,12 +496,23 @@ def rebuild_stories(session: Session) -> RebuildReport:
 
 
 def new_story(session: Session, article: Article) -> None:
-    """A newly stored article's story until the next rebuild: its own, with itself as the original."""
-    if session.get(Story, article.id) is None:
-        session.add(Story(id=article.id, original_article_id=article.id, source=article.source))
-        session.flush()
-    article.story_id = article.id
-    article.is_original = True
+    """A newly stored (flushed) article's story until the next rebuild: its own, with itself as the original.
+
+    Core statements, the ORM object told the values it now has (`set_committed_value`): a story of one article
+    is two rows written once, and an ORM round (a lookup, a flush, an UPDATE of the article) cost ~1 ms each."""
+    table = cast(Table, Story.__table__)
+    dialect = session.get_bind().dialect.name
+    values = {"id": article.id, "original_article_id": article.id, "source": article.source}
+    if dialect in ("sqlite", "postgresql"):  # an id of a deleted article (SQLite reuses them) may still be a story
+        insert_ = sqlite_insert if dialect == "sqlite" else pg_insert
+        session.execute(insert_(table).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+    elif session.get(Story, article.id) is None:  # pragma: no cover - other backends
+        session.execute(insert(table).values(**values))
+    articles = cast(Table, Article.__table__)
+    session.execute(update(articles).where(articles.c.id == article.id)
+                    .values(story_id=article.id, is_original=True, updated_at=articles.c.updated_at))
+    set_committed_value(article, "story_id", article.id)
+    set_committed_value(article, "is_original", True)
 
 
 # -- the reprint graph ---------------------------------------------------------------------------------------

@@ -47,50 +47,49 @@ class StoreResult:
 
 
 # -- payloads and captures ---------------------------------------------------------------------------------
+def _insert_ignoring_duplicates(session: Session, model: type[Any], values: dict[str, Any], key: str) -> None:
+    """INSERT a row whose `key` another writer may have inserted first (that one is kept: same content)."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert_ = sqlite_insert if dialect == "sqlite" else pg_insert
+        session.execute(insert_(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+    else:  # pragma: no cover - other backends
+        session.add(model(**values))
+        session.flush()
+
+
 def store_payload(session: Session, body: bytes) -> str:
-    """Store a body once by its sha256 (a concurrent insert of the same body is not an error); returns the digest."""
+    """Store a body once by its sha256 (a concurrent insert of the same body is not an error); returns the digest.
+
+    The existence check is a Core query (no ORM object loaded): a new page's body is new, and loading a payload
+    only to learn that it exists decompresses nothing but costs an ORM load per capture."""
     digest = hashlib.sha256(body).hexdigest()
-    if session.get(Payload, digest) is not None:
+    if session.execute(select(Payload.digest).where(Payload.digest == digest)).first() is not None:
         return digest
     packed = zlib.compress(body, 6)
     compression = "zlib" if len(packed) < len(body) else "none"
     values = {"digest": digest, "size": len(body), "compression": compression,
               "data": packed if compression == "zlib" else body}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        session.execute(insert(Payload).values(**values).on_conflict_do_nothing(index_elements=["digest"]))
-    else:  # pragma: no cover - other backends
-        session.add(Payload(**values))
-        session.flush()
+    _insert_ignoring_duplicates(session, Payload, values, "digest")
     return digest
 
 
 def add_capture(
     session: Session, site: str, cap: CaptureData, page_no: int = 1, article_id: int | None = None
-) -> Capture:
+) -> int:
+    """Keep one response (its body once, as a payload); returns the capture's id. A Core INSERT … RETURNING: a
+    capture is written once and never read back in the transaction, so an ORM object buys nothing."""
     digest = store_payload(session, cap.body)
-    capture = Capture(
-        site=site,
-        page_no=page_no,
-        url=cap.url,
-        final_url=cap.final_url,
-        status=cap.status,
-        headers=dict(cap.headers),
-        digest=digest,
-        declared_charset=cap.declared_charset,
-        encoding=cap.encoding,
-        fetched_at=cap.fetched_at,
-        article_id=article_id,
-    )
-    session.add(capture)
-    return capture
+    values = {
+        "site": site, "page_no": page_no, "url": cap.url, "final_url": cap.final_url, "status": cap.status,
+        "headers": dict(cap.headers), "digest": digest, "declared_charset": cap.declared_charset,
+        "encoding": cap.encoding, "fetched_at": cap.fetched_at, "article_id": article_id,
+    }
+    return int(session.execute(insert(Capture).values(**values).returning(Capture.id)).scalar_one())
 
 
 def _add_captures(session: Session, article: Article, item: ArticleItem) -> list[int]:
-    rows = [add_capture(session, item.site, cap, n, article.id) for n, cap in enumerate(item.captures, start=1)]
-    session.flush()
-    return [c.id for c in rows]
+    return [add_capture(session, item.site, cap, n, article.id) for n, cap in enumerate(item.captures, start=1)]
 
 
 # -- articles ----------------------------------------------------------------------------------------------
@@ -227,20 +226,17 @@ def add_article(session: Session, item: ArticleItem) -> Article:
     _insert_relations(session, article.id, relations)
     _add_urls(session, article, _item_urls(item), item.fetched_at, new=True)
     capture_ids = _add_captures(session, article, item)
-    session.add(
-        ArticleVersion(
-            article_id=article.id,
-            version=1,
-            fields=item_fields(item),
-            capture_ids=capture_ids,
-            changed=[],
-            reason=item.extra.get("version_reason", "crawl"),
-            extractor_version=article.extractor_version,
-            fetched_at=item.fetched_at,
-        )
-    )
+    session.execute(insert(ArticleVersion).values(
+        article_id=article.id,
+        version=1,
+        fields=item_fields(item),
+        capture_ids=capture_ids,
+        changed=[],
+        reason=item.extra.get("version_reason", "crawl"),
+        extractor_version=article.extractor_version,
+        fetched_at=item.fetched_at,
+    ))
     new_story(session, article)
-    session.flush()
     return article
 
 

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from urllib.parse import urljoin
 
 from crawler.extract.byline import is_credit_line
 from crawler.extract.dates import find_dates
@@ -37,6 +36,7 @@ from crawler.extract.dom import (
     select,
     tag_of,
     text_head,
+    urljoin,
 )
 from crawler.extract.page import Page
 from crawler.extract.rules import (

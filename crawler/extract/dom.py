@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeAlias, cast
+from urllib.parse import urljoin as _urljoin
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -35,6 +36,17 @@ BLOCK_TAGS: frozenset[str] = frozenset(
      "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "aside", "nav", "blockquote", "pre",
      "figure", "figcaption", "center", "form", "hr", "main", "address", "td", "th", "caption", "fieldset"}
 )
+
+
+#: (base, href) joins remembered: the finders (title, links, pager, related, images) join many of a page's ~100
+#: links each, and urllib's urljoin parses both URLs every time
+JOIN_CACHE = 8192
+
+
+@lru_cache(maxsize=JOIN_CACHE)
+def urljoin(base: str, href: str) -> str:
+    """urllib.parse.urljoin, remembered (a pure function: the same answer, or the same ValueError, every time)."""
+    return _urljoin(base, href)
 
 
 def parse_html(text: str) -> HtmlElement:

@@ -16,9 +16,9 @@ from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from typing import TypeVar
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from crawler.extract.dom import HtmlElement, norm, normalize, select_text, tag_of, text_head
+from crawler.extract.dom import HtmlElement, norm, normalize, select_text, tag_of, text_head, urljoin
 from crawler.extract.page import Page
 from crawler.extract.rules import (
     CANONICAL_META,

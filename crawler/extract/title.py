@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import islice
-from urllib.parse import urljoin
 
 from crawler.extract.dates import DATE_HINT
-from crawler.extract.dom import HtmlElement, normalize, select, tag_of, text_head
+from crawler.extract.dom import HtmlElement, normalize, select, tag_of, text_head, urljoin
 from crawler.extract.page import Page
 from crawler.extract.rules import (
     COPYRIGHT_WORDS,
