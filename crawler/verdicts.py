@@ -27,10 +27,11 @@ page_judged = object()
 REFETCH_ANSWERS: dict[int, Kind] = {304: "unchanged", 404: "withdrawn", 410: "withdrawn"}
 #: HTTP statuses anti-bot walls answer with (Jiasule 521, Aliyun/Yunsuo 412)
 CHALLENGE_STATUS = frozenset({412, 521})
+#: marks of a wall, in lower case: they are looked for in the lowered page, because a case-insensitive search of
+#: this alternation is ~7x slower (1.7 against 0.23 ms on a 19,000-character page), paid by every page fetched
 _CHALLENGE_MARKS = re.compile(
     r"__jsl_clearance|acw_sc__v2|acw_tc|_waf_|yunsuo_session_verify|wzws_cid|jsluid|cf-browser-verification|"
-    r"challenge-platform|请开启JavaScript|请启用JavaScript|安全验证|访问验证|人机验证|正在进行安全检测",
-    re.I,
+    r"challenge-platform|请开启javascript|请启用javascript|安全验证|访问验证|人机验证|正在进行安全检测"
 )
 #: a wall is a small page: a long page that merely mentions a WAF cookie is not one
 CHALLENGE_MAX_CHARS = 20000
@@ -120,7 +121,7 @@ def judge(
 
 def challenge_reason(html: str) -> str | None:
     """Why a 200 page is an anti-bot wall (never an article, never bypassed), or None."""
-    if len(html) < CHALLENGE_MAX_CHARS and _CHALLENGE_MARKS.search(html):
+    if len(html) < CHALLENGE_MAX_CHARS and _CHALLENGE_MARKS.search(html.lower()):
         return "marker"
     if len(html) < JS_WALL_MAX_CHARS and _JS_REDIRECT.search(html) and "<p" not in html.lower():
         return "js_cookie_wall"

@@ -50,8 +50,9 @@ LIST = page(
             Verdict("challenge", "js_cookie_wall"),
         ),
         (200, page("访问验证", "<script>var t='__jsl_clearance';</script>"), Verdict("challenge", "marker")),
+        (200, page("请稍候", "<p>请开启JAVASCRIPT后刷新</p><i>ACW_TC</i>"), Verdict("challenge", "marker")),
     ],
-    ids=["521", "412", "404", "500", "binary", "js-cookie-wall", "waf-marker"],
+    ids=["521", "412", "404", "500", "binary", "js-cookie-wall", "waf-marker", "marker-in-capitals"],
 )
 def test_status_walls_and_bodies_give_a_verdict_without_parsing(status, html, expected) -> None:  # type: ignore[no-untyped-def]
     verdict = judge(status, html, ARTICLE_URL)
