@@ -186,9 +186,14 @@ class Frontier:
             fetches.append(Fetch(pager.next, hops, list_page=page_no + 1))
         return fetches
 
-    def continuation(self, first: str, hops: int) -> list[Fetch]:
-        """Page 1 of a multi-page article whose later page was reached on its own (page 1 collects them all)."""
+    def continuation(self, first: str, hops: int, pages: Iterable[str] = ()) -> list[Fetch]:
+        """Page 1 of a multi-page article whose later page was reached on its own (page 1 collects them all).
+
+        The article's other `pages` (the later page's pager) are page 1's to fetch, in order: they count as
+        scheduled, so the later page's links do not fetch them on their own as well.
+        """
         key = key_of(first)
+        self.mark(u for u in pages if key_of(u) != key)
         if key in self.seen:
             return []
         self._ask({first: key})

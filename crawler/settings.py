@@ -47,6 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's offsite check lets dont_filter requests (and so their redirects) go anywhere; ours does not
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.SiteBoundMiddleware": 50,
+    # Scrapy's robots.txt check let requests waiting for robots.txt through unchecked (crawler.middlewares)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     # Scrapy's own, counting what they drop (redirect loops, decompression bombs) for the run record
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

@@ -4,12 +4,14 @@ subprocess workers (`scrapy crawl news`) against a loopback site whose server lo
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
 import redis
 
+from crawler import settings as crawl_settings
 from crawler.demo import build_site
 from crawler.fleet.keys import RunKeys
 from crawler.fleet.leases import leased_urls
@@ -109,6 +111,17 @@ def _multipage_chain(server: object) -> Callable[[str, str, int], bool]:
     return lambda path, agent, n: agent == "victim" and site.base_url + path in site.continuation
 
 
+def attempts(site: object, path: str) -> int:
+    """How often one crawl fetches a page: once, or once per try of a page the site answers with an error first
+    (RetryMiddleware's RETRY_TIMES)."""
+    page = site.pages.get(path)  # type: ignore[attr-defined]
+    if page is None:
+        return 1
+    if page.status in crawl_settings.RETRY_HTTP_CODES:
+        return 1 + crawl_settings.RETRY_TIMES
+    return 1 + min(page.fail_first, crawl_settings.RETRY_TIMES)
+
+
 @pytest.mark.parametrize("point", [_first_article, _mid_crawl, _multipage_chain], ids=["first-article", "mid", "chain"])
 def test_sigkilled_worker_loses_nothing_and_nothing_is_fetched_twice(
     tmp_path,
@@ -148,7 +161,11 @@ def test_sigkilled_worker_loses_nothing_and_nothing_is_fetched_twice(
     assert stories(pg_archive) == reference_stories
     allowed = held | PER_WORKER | retried_paths(server.site)  # type: ignore[attr-defined]
     assert not twice(run, allowed), "only the killed worker's leased pages were fetched again"
-    assert all(n <= 2 for p, n in twice(run, set()).items() if p in held), "a leased page is fetched again once"
+    # a page the victim held is fetched again once: one more try than a crawl of its own makes (a page retried for
+    # its 500s was held with its count of tries, and the survivor goes on from there)
+    counts = Counter(f.path for f in run)
+    again = {p: n for p, n in counts.items() if p in held and n > attempts(server.site, p) + 1}  # type: ignore[attr-defined]
+    assert not again, f"a leased page is fetched again once: {again}"
 
 
 def test_workers_started_together_stay_until_the_frontier_is_drained(tmp_path, redis_url, redis_prefix, pg_archive):  # noqa: F811

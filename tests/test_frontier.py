@@ -233,6 +233,13 @@ def test_continuation_page_schedules_page_one_unless_seen_or_archived() -> None:
     assert f.continuation(art(2), hops=2) == []
 
 
+def test_a_continuation_leaves_the_articles_other_pages_to_page_ones_chain() -> None:
+    f = frontier()
+    first, page2, page3 = (SITE + f"/2015/0710/889{s}.html" for s in ("", "_2", "_3"))
+    assert f.continuation(first, hops=1, pages=[first, page3]) == [Fetch(first, 1)]
+    assert f.follow([first, page3, page2], hops=2) == [Fetch(page2, 2)], "page 3 is the chain's, page 1 asked for"
+
+
 def test_later_pages_of_an_article_are_marked_so_links_to_them_are_not_fetched() -> None:
     f = frontier()
     f.mark([SITE + "/2015/0710/888_2.html", SITE + "/2015/0710/888_3.html"])

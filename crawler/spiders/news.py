@@ -25,7 +25,7 @@ from crawler.frontier import Fetch, Frontier
 from crawler.incremental import ArchiveState
 from crawler.items import ArticleItem, WithdrawnItem
 from crawler.middlewares import capture_of, decoded
-from crawler.multipage import PageChain
+from crawler.multipage import PageChain, ParkedPages
 from crawler.sites import SiteProfile, load_profile
 from crawler.urls import absolute_links, registered_domain
 from storage.db import archive_for_settings
@@ -71,6 +71,7 @@ class NewsSpider(scrapy.Spider):
         agree = self.fleet_run.agree if self.fleet_run is not None else None
         mode = self.frontier.begin(self.backfill, self.run_id, agree, getattr(self, "state", None))  # state: JOBDIR
         self.crawler.stats.set_value("crawl/mode", mode)
+        self.parked = ParkedPages.kept_in(getattr(self, "state", None))  # later pages waiting for their page 1
         self.logger.info("crawl mode %s for site %s", mode, self.site_id)
         robots = [] if p.sitemaps else [urljoin(u, "/robots.txt") for u in p.start_urls]  # p.sitemaps replace it
         meta = {"hops": 0, "handle_httpstatus_all": True, "dont_obey_robotstxt": True}  # for robots.txt
@@ -155,24 +156,23 @@ class NewsSpider(scrapy.Spider):
     def _article(self, response: Response, html: str, encoding: str | None) -> Iterator[Any]:
         fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)  # a replay's: the capture's time
         extracted = extract_article(html, response.url, fetched_at, self.profile)
-        first = discovery.continuation_of(response.url, [link.url for link in extracted.links if link.kind == "pager"])
-        if first is not None:  # page N of a multi-page article, reached on its own: page 1 collects it
-            self.crawler.stats.inc_value("pages/continuation")
-            yield from self._requests(self.frontier.continuation(first, response.meta.get("hops", 0)))
-            return
         capture = capture_of(response, fetched_at, encoding)
+        pager = [link.url for link in extracted.links if link.kind == "pager"]
+        first = discovery.continuation_of(response.url, pager)
+        if first is not None:  # page N of a multi-page article, reached on its own: parked for page 1's chain
+            self.crawler.stats.inc_value("pages/continuation")
+            self.parked.park(response.url, extracted, capture)
+            yield from self._requests(self.frontier.continuation(first, response.meta.get("hops", 0), pager))
+            return
         item = ArticleItem(self.site_id, response.url, fetched_at, extracted, [capture], page_urls=[response.url])
         if response.meta.get("refetch"):
             item.extra["refetch"] = True
-        pages = PageChain.start(item)
-        if pages is None:
-            yield item
-            return
-        self.frontier.mark(pages.remaining)
-        yield from self._next_page(pages)
+        pages = PageChain.start(item)  # None: a one-page article
+        yield from [item] if pages is None else self._next_page(pages)
 
     def _next_page(self, pages: PageChain) -> Iterator[Any]:
-        url = pages.next_url()
+        url = pages.next_url(self.parked)  # a parked page is merged on the way, without a request
+        self.frontier.mark(pages.remaining if url is None else [url, *pages.remaining])
         if url is None:
             if pages.partial:
                 self.crawler.stats.inc_value("articles/partial")
@@ -187,7 +187,7 @@ class NewsSpider(scrapy.Spider):
         if self._judge(response, html).has_content and html is not None:
             fetched_at = response.meta.get("fetched_at") or datetime.now(UTC)
             page = extract_article(html, response.url, fetched_at, self.profile)
-            self.frontier.mark(pages.add(page, response.url, capture_of(response, fetched_at, encoding)))
+            pages.add(page, response.url, capture_of(response, fetched_at, encoding))
         else:
             pages.failed()
         yield from self._next_page(pages)
