@@ -15,7 +15,7 @@ from twisted.internet.defer import Deferred
 from crawler.items import ArticleItem, WithdrawnItem
 from pipelines.validate import drop
 from pipelines.writer import MAX_BATCH, ArchiveWriter
-from storage.clusters import rebuild_stories
+from storage.clusters import rebuild_stories, stories_stale
 from storage.db import archive_for_settings, session_scope
 from storage.repository import StoreResult, mark_withdrawn, save_item, store_item
 
@@ -183,11 +183,12 @@ class StorePipeline:
         self._rebuild_stories()
 
     def _rebuild_stories(self) -> None:
-        """Stories from the whole archive, once this run stored anything (a failure keeps the stories as they were)."""
-        if not self.stored:
-            return
+        """Stories from the whole archive, once it holds articles the last rebuild did not see: this run's, or a
+        killed worker's that it never rebuilt (a failure keeps the stories as they were)."""
         try:
             with session_scope(self._archive()) as session:
+                if not self.stored and not stories_stale(session):
+                    return
                 report = rebuild_stories(session)
         except OperationalError as exc:
             logger.error("stories not rebuilt (run `newsarchive stories rebuild` later): %s", exc.orig)

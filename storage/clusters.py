@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crawler.fields import BY_NAME, iso_time
-from storage.models import Article, Story
+from storage.models import Article, Story, StoryRebuild, utcnow
 
 #: shingle length in characters: 5 Chinese characters rarely recur by chance, while a template's fillers
 #: (place names, numbers) break every shingle that spans them
@@ -460,6 +460,7 @@ def rebuild_stories(session: Session) -> RebuildReport:
     Bulk work in SQLAlchemy Core statements: one executemany per table. A story keeps the id of its original.
     """
     _lock(session)
+    started = utcnow()
     docs = load_docs(session)
     grouping = group(docs)
     wanted: dict[int, tuple[str | None, list[Doc]]] = {}
@@ -490,9 +491,20 @@ def rebuild_stories(session: Session) -> RebuildReport:
         )
     in_use = select(Article.story_id).where(Article.story_id.is_not(None)).distinct()
     session.execute(delete(Story).where(Story.id.not_in(in_use)))
+    through = max((d.id for d in docs), default=0)
+    session.add(StoryRebuild(started_at=started, through_article_id=through, articles=len(docs), stories=len(wanted)))
     session.flush()
     session.expire_all()
     return RebuildReport(len(docs), len(wanted), sum(1 for _s, m in wanted.values() if len(m) > 1))
+
+
+def stories_stale(session: Session) -> bool:
+    """Whether the archive holds articles no rebuild has seen yet (they have only their one-article stories)."""
+    newest = session.scalar(select(func.max(Article.id)))
+    if newest is None:
+        return False
+    seen = session.scalar(select(func.max(StoryRebuild.through_article_id)))
+    return seen is None or newest > seen
 
 
 def new_story(session: Session, article: Article) -> None:

@@ -235,6 +235,20 @@ class Story(Base):
     articles: Mapped[list[Article]] = relationship(back_populates="story", order_by="Article.id")
 
 
+class StoryRebuild(Base):
+    """One computation of every story (storage.clusters.rebuild_stories): a crawl's close rebuilds when the archive
+    holds articles newer than the last rebuild saw, whoever stored them (a killed worker's articles too)."""
+
+    __tablename__ = "story_rebuilds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the newest article id the rebuild saw (0 in an empty archive)
+    through_article_id: Mapped[int] = mapped_column(Integer)
+    articles: Mapped[int] = mapped_column(Integer)
+    stories: Mapped[int] = mapped_column(Integer)
+
+
 class ArticleLink(Base):
     """A related link of an article: tag, previous/next, related article or pager page."""
 

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from crawler.extract.types import Extracted
 from crawler.items import ArticleItem, CaptureData, WithdrawnItem
 from pipelines.normalize import NormalizePipeline
+from pipelines.store import StorePipeline
 from storage import repository
 from storage.clusters import rebuild_stories
 from storage.db import session_scope, shared_archive
-from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload, Story
+from storage.models import Article, ArticleUrl, ArticleVersion, Capture, Payload, Story, StoryRebuild
 from storage.query import article_json
 from storage.repository import save_item, store_item
 from tests.test_pipelines import FakeCrawler
@@ -218,6 +219,23 @@ def test_syndicated_copies_form_one_story_with_the_earliest_marked_original(arch
         data = article_json(a)
         assert data["story_id"] == a.story_id
         assert data["is_original"] is False
+
+
+def test_a_run_that_stores_nothing_still_rebuilds_stories_a_killed_run_left_undecided(archive_url):
+    """Used to: a worker killed after storing never rebuilt stories, and the re-run, finding nothing new, skipped it."""
+    sessions = shared_archive(archive_url)
+    copy_body = "\n".join(STORY.split("\n")[:3]) + "\n来源：新华社"
+    first = save_item(sessions, item("http://a.cn/1.html", STORY, published=T0 - timedelta(hours=5)))
+    copy = save_item(sessions, item("http://b.cn/2.html", copy_body, source="新华社"))  # then the worker is killed
+    with session_scope(sessions) as session:
+        assert session.get(Article, first.article_id).story_id != session.get(Article, copy.article_id).story_id
+
+    for _rerun in range(2):  # re-runs that find nothing new
+        store = StorePipeline(FakeCrawler(archive_url))
+        store.close_spider()
+    with session_scope(sessions) as session:
+        assert session.get(Article, first.article_id).story_id == session.get(Article, copy.article_id).story_id
+        assert count(session, StoryRebuild) == 1, "the second re-run found the stories current"
 
 
 def _stories_by_url(sessions) -> set[frozenset[str]]:  # type: ignore[no-untyped-def]

@@ -122,7 +122,26 @@ def attempts(site: object, path: str) -> int:
     return 1 + min(page.fail_first, crawl_settings.RETRY_TIMES)
 
 
-@pytest.mark.parametrize("point", [_first_article, _mid_crawl, _multipage_chain], ids=["first-article", "mid", "chain"])
+def _retried_page(server: object) -> Callable[[str, str, int], bool]:
+    """The second try of a page the site answers with an error: the victim holds a retry."""
+    site = server.site  # type: ignore[attr-defined]
+    tries: Counter[str] = Counter()
+
+    def hold(path: str, agent: str, n: int) -> bool:
+        page = site.pages.get(path)
+        if agent != "victim" or page is None or page.status not in crawl_settings.RETRY_HTTP_CODES:
+            return False
+        tries[path] += 1
+        return tries[path] == 2
+
+    return hold
+
+
+@pytest.mark.parametrize(
+    "point",
+    [_first_article, _mid_crawl, _multipage_chain, _retried_page],
+    ids=["first-article", "mid", "chain", "retried-page"],
+)
 def test_sigkilled_worker_loses_nothing_and_nothing_is_fetched_twice(
     tmp_path,
     kill_site,
