@@ -35,3 +35,30 @@ def test_accepts_selector_and_bytes():
 def test_empty_page_is_other():
     assert page_kind("", "http://news.example.cn/about") == "other"
     assert page_kind(None, "") == "other"
+
+
+NAV = "".join(f'<a href="/lm/{i}/index.html">栏目导航第{i}项</a>' for i in range(90))  # a portal's ~100 links
+
+
+def _first_page(pager: str) -> str:
+    """Page 1 of a four-page article: one short paragraph of the body, no date next to the headline."""
+    return (f"<html><body><div class='nav'>{NAV}</div><h1>城东片区旧改项目全面启动</h1>"
+            "<div class='content'><p>记者从城东街道获悉，片区改造项目日前正式开工，涉及居民四百余户。</p>"
+            f"<p>街道成立了工作专班，逐户听取意见。</p></div><div class='pages'>{pager}</div></body></html>")
+
+
+OWN_PAGER = (
+    '<a href="5120.html">1</a><a href="5120_2.html">2</a><a href="5120_3.html">3</a><a href="5120_2.html">下一页</a>'
+)
+
+
+def test_page_one_of_a_multi_page_article_under_a_link_heavy_template_is_an_article():
+    url = "http://news.example.cn/2016/0412/5120.html"
+    assert page_kind(_first_page(OWN_PAGER), url) == "article"
+    assert page_kind(_first_page(OWN_PAGER.replace("_", "-")), url) == "article"
+    assert page_kind(_first_page(""), url) == "list"  # without its pager the same page reads like a list
+
+
+def test_a_list_page_paging_through_itself_stays_a_list():
+    pager = '<a href="index_2.html">2</a><a href="index_3.html">3</a><a href="index_2.html">下一页</a>'
+    assert page_kind(LIST.replace("</ul>", f"</ul>{pager}"), "http://news.example.cn/bd/index.html") == "list"

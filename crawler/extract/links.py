@@ -441,6 +441,23 @@ def _schemes(current: str) -> list[tuple[_Scheme, Callable[[str], int | bool | N
     return out
 
 
+def links_to_own_pages(body: HtmlElement, url: str) -> bool:
+    """Whether the page has a pager to its own numbered pages (`_2`, `-2`, `index_1`, `?page=2` of its own URL, its
+    text a page number or a pager word): page 1 of a multi-page article has one, whatever the template around it."""
+    current = url.split("#")[0]
+    matchers = [match for _scheme, match in _schemes(current)]
+    if not matchers:
+        return False
+    for a in islice(body.iter("a"), MAX_PAGER_ANCHORS):
+        text = text_head(a, MAX_PAGER_TEXT)
+        if len(a.text or "") > MAX_PAGER_TEXT or (_page_number(text) is None and not _pager_word(text)):
+            continue
+        href = _href(a, current).split("#")[0]
+        if href and href != current and any(type(match(href)) is int for match in matchers):
+            return True
+    return False
+
+
 def _split(url: str) -> _UrlParts | None:
     try:
         parts = urlsplit(url.split("#")[0])
