@@ -59,6 +59,9 @@ def test_page_one_of_a_multi_page_article_under_a_link_heavy_template_is_an_arti
     assert page_kind(_first_page(""), url) == "list"  # without its pager the same page reads like a list
 
 
-def test_a_list_page_paging_through_itself_stays_a_list():
-    pager = '<a href="index_2.html">2</a><a href="index_3.html">3</a><a href="index_2.html">下一页</a>'
-    assert page_kind(LIST.replace("</ul>", f"</ul>{pager}"), "http://news.example.cn/bd/index.html") == "list"
+def test_page_one_of_a_multi_page_article_beside_a_sidebar_of_dated_headlines_is_an_article():
+    sidebar = "<ul>" + "".join(f'<li><a href="/2016/04{i:02}/{i}.html">要闻{i}</a> 2016-04-{i:02}</li>'
+                               for i in range(1, 13)) + "</ul>"
+    url = "http://news.example.cn/2016/0412/5120.html"
+    assert page_kind(_first_page(OWN_PAGER).replace("</body>", f"{sidebar}</body>"), url) == "article"
+    assert page_kind(_first_page("").replace("</body>", f"{sidebar}</body>"), url) == "list"
