@@ -315,13 +315,14 @@ def test_newest_window_of_a_common_indexed_word_gives_the_pages_the_index_gives(
         assert windowed[0] is not None  # the first page came from the window
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("archive_url", ["postgres"], indirect=True)  # PostgreSQL's plan cache: no SQLite case
 def test_postgres_plans_each_search_for_its_words(archive):
     """A generic plan of `LIKE $1` (psycopg prepares a statement run five times) read the whole trigram index for a
     2-character word: 10 s a search at a million articles. Every search plans for the words it carries."""
     sessions, _rows = archive
     with session_scope(sessions) as session:
-        if session.get_bind().dialect.name != "postgresql":
-            pytest.skip("PostgreSQL's plan cache")
+        assert session.get_bind().dialect.name == "postgresql"
         pages = [[a.id for a in search(session, Filters(text=word))] for word in ["县", "平安"] * 3]
         mode = session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar()
     assert mode == "force_custom_plan"
