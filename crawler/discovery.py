@@ -19,6 +19,8 @@ from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.extract.rules import PAGE_PARAMS
+
 # -- URL shapes ---------------------------------------------------------------------------------------------
 ARTICLE_URL = re.compile(
     r"/(?:19|20)\d{2}[-/_]?[01]?\d[-/_]?[0-3]?\d/[^/]*\d[^/]*\.s?html?$"  # /2015/0706/123.html, /2015-07-06/c1.html
@@ -34,9 +36,6 @@ ARTICLE_URL = re.compile(
 LIST_URL = re.compile(
     r"/(?:list|lists|index|node|column|channel|category|catalog|more|class)(?:[-_]\w+)?\.\w+$|/$|/[^/.]+$",
     re.I,
-)
-PAGE_PARAMS = frozenset(
-    {"page", "p", "pn", "pg", "pageno", "pagenum", "page_no", "pageindex", "curpage", "cpage", "paged", "pagenumber"}
 )
 NEXT_TEXT = re.compile(r"^(?:下一?页|下頁|后一?页|next(?:\s*page)?|>|›|»|>>|＞|→)$", re.I)
 LAST_TEXT = re.compile(r"^(?:尾页|末页|最后一?页|last(?:\s*page)?)$", re.I)

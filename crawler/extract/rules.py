@@ -321,9 +321,9 @@ COPYRIGHT_WORDS: tuple[str, ...] = (
 
 # --- multi-page articles ----------------------------------------------------------------------------------
 
-#: query parameters that number the pages of one article or list
+#: query parameters that number the pages of one article or list (crawler.discovery reads list pagers with them too)
 PAGE_PARAMS: frozenset[str] = frozenset({"page", "p", "pageno", "pagenum", "pn", "pg", "currentpage", "cp", "pageindex",
-                                         "page_no", "pagenumber", "curpage"})
+                                         "page_no", "pagenumber", "curpage", "cpage", "paged"})
 #: link texts of a pager that are not numbers
 PAGER_NEXT_WORDS: tuple[str, ...] = ("下一页", "下一頁", "下页", "下頁", "后一页", "Next", "next", "»", "›", ">", ">>")
 PAGER_PREV_WORDS: tuple[str, ...] = ("上一页", "上一頁", "上页", "上頁", "前一页", "Prev", "prev", "Previous", "«", "‹",
